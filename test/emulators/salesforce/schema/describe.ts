@@ -1,0 +1,154 @@
+import type { FieldDef, ObjectDef } from './types.ts';
+
+function urls(obj: ObjectDef, version: string): Record<string, string> {
+  const base = `/services/data/v${version}/sobjects/${obj.name}`;
+  return {
+    rowTemplate: `${base}/{ID}`,
+    defaultValues: `${base}/defaultValues?recordTypeId&fields`,
+    describe: `${base}/describe`,
+    sobject: base,
+  };
+}
+
+/** One entry of describeGlobal's `sobjects` array. */
+export function describeGlobalEntry(obj: ObjectDef, version: string): Record<string, unknown> {
+  const f = obj.flags;
+  return {
+    activateable: f.activateable,
+    associateEntityType: null,
+    associateParentEntity: null,
+    createable: f.createable,
+    custom: f.custom,
+    customSetting: f.customSetting,
+    deepCloneable: false,
+    deletable: f.deletable,
+    deprecatedAndHidden: f.deprecatedAndHidden,
+    feedEnabled: f.feedEnabled,
+    hasSubtypes: false,
+    isInterface: false,
+    isSubtype: false,
+    keyPrefix: obj.keyPrefix,
+    label: obj.label,
+    labelPlural: obj.labelPlural,
+    layoutable: f.layoutable,
+    mergeable: f.mergeable,
+    mruEnabled: f.mruEnabled,
+    name: obj.name,
+    queryable: f.queryable,
+    replicateable: f.replicateable,
+    retrieveable: f.retrieveable,
+    searchable: f.searchable,
+    triggerable: f.triggerable,
+    undeletable: f.undeletable,
+    updateable: f.updateable,
+    urls: urls(obj, version),
+  };
+}
+
+/** A field descriptor with every key Salesforce sends (jsforce's types and SFDMU read them). */
+export function describeField(field: FieldDef): Record<string, unknown> {
+  return {
+    aggregatable: field.type !== 'textarea' && field.type !== 'base64' && field.type !== 'address' && field.type !== 'location',
+    aiPredictionField: false,
+    autoNumber: field.autoNumber,
+    byteLength: field.byteLength,
+    calculated: field.calculated,
+    calculatedFormula: field.calculatedFormula,
+    cascadeDelete: field.cascadeDelete,
+    caseSensitive: field.caseSensitive,
+    compoundFieldName: field.compoundFieldName,
+    controllerName: null,
+    createable: field.createable,
+    custom: field.custom,
+    defaultValue: field.defaultValue,
+    defaultValueFormula: null,
+    defaultedOnCreate: field.defaultedOnCreate,
+    dependentPicklist: false,
+    deprecatedAndHidden: field.deprecatedAndHidden,
+    digits: field.digits,
+    displayLocationInDecimal: false,
+    encrypted: field.type === 'encryptedstring',
+    externalId: field.externalId,
+    extraTypeInfo: field.type === 'textarea' ? (field.htmlFormatted ? 'richtextarea' : 'plaintextarea') : null,
+    filterable: field.filterable,
+    filteredLookupInfo: null,
+    formulaTreatNullNumberAsZero: false,
+    groupable: field.groupable,
+    highScaleNumber: false,
+    htmlFormatted: field.htmlFormatted,
+    idLookup: field.idLookup,
+    inlineHelpText: null,
+    label: field.label,
+    length: field.length,
+    mask: null,
+    maskType: null,
+    name: field.name,
+    nameField: field.nameField,
+    namePointing: field.polymorphicForeignKey,
+    nillable: field.nillable,
+    permissionable: field.permissionable,
+    picklistValues: field.picklistValues.map((p) => ({ ...p, validFor: null })),
+    polymorphicForeignKey: field.polymorphicForeignKey,
+    precision: field.precision,
+    queryByDistance: false,
+    referenceTargetField: null,
+    referenceTo: field.referenceTo,
+    relationshipName: field.relationshipName,
+    relationshipOrder: field.relationshipOrder,
+    restrictedDelete: field.restrictedDelete,
+    restrictedPicklist: field.restrictedPicklist,
+    scale: field.scale,
+    searchPrefilterable: false,
+    soapType: field.soapType,
+    sortable: field.sortable,
+    type: field.type,
+    unique: field.unique,
+    updateable: field.updateable,
+    writeRequiresMasterRead: false,
+  };
+}
+
+export function describeObject(obj: ObjectDef, version: string): Record<string, unknown> {
+  return {
+    ...describeGlobalEntry(obj, version),
+    actionOverrides: [],
+    childRelationships: obj.childRelationships.map((c) => ({
+      cascadeDelete: c.cascadeDelete,
+      childSObject: c.childSObject,
+      deprecatedAndHidden: false,
+      field: c.field,
+      junctionIdListNames: [],
+      junctionReferenceTo: [],
+      relationshipName: c.relationshipName,
+      restrictedDelete: c.restrictedDelete,
+    })),
+    compactLayoutable: obj.flags.layoutable,
+    defaultImplementation: null,
+    extendedBy: null,
+    extendsInterfaces: null,
+    fields: obj.fields.map(describeField),
+    implementedBy: null,
+    implementsInterfaces: null,
+    listviewable: null,
+    lookupLayoutable: null,
+    namedLayoutInfos: [],
+    networkScopeFieldName: null,
+    recordTypeInfos: obj.virtual
+      ? []
+      : [
+          {
+            active: true,
+            available: true,
+            defaultRecordTypeMapping: true,
+            developerName: 'Master',
+            master: true,
+            name: 'Master',
+            recordTypeId: '012000000000000AAA',
+            urls: { layout: `/services/data/v${version}/sobjects/${obj.name}/describe/layouts/012000000000000AAA` },
+          },
+        ],
+    searchLayoutable: obj.flags.searchable,
+    sobjectDescribeOption: 'FULL',
+    supportedScopes: [{ label: `All ${obj.labelPlural.toLowerCase()}`, name: 'everything' }],
+  };
+}
