@@ -15,7 +15,8 @@ import { makeCtx, normalizePath, Router } from './http/router.ts';
 import { makeId, to18 } from './ids.ts';
 import type { ConnectedApp, Listener, Org, User } from './model.ts';
 import { authenticateBearer } from './oauth/authenticate.ts';
-import { grantStore, newRefreshTokenValue } from './oauth/grants.ts';
+import { createGrant } from './oauth/grants.ts';
+import { redactQuery } from './oauth/redact.ts';
 import { registerOAuthRoutes } from './oauth/routes.ts';
 import { SessionStore } from './oauth/sessions.ts';
 import { registerRestRoutes } from './rest/routes.ts';
@@ -149,7 +150,7 @@ async function dispatch(state: EmulatorState, router: Router, listener: Listener
       method,
       rawPath: (req.url ?? '/').split('?')[0] as string,
       path,
-      query: url.search,
+      query: redactQuery(url.search),
       listener: listener.kind,
       ...(listener.orgId ? { orgId: listener.orgId } : {}),
       headers,
@@ -253,27 +254,9 @@ export function createOrg(state: EmulatorState, seed: OrgSeed, index: number, da
   return org;
 }
 
-/** Issues a refresh token for a user and app, as an approval (grant) would. */
-export function mintRefreshToken(state: EmulatorState, app: ConnectedApp, user: User, via = 'login'): string {
-  const store = grantStore(state);
-  const now = state.clock.now();
-  const token = newRefreshTokenValue();
-  const id = `grant-${++store.seq}`;
-  store.grants.set(id, {
-    id,
-    appKey: app.consumerKey,
-    userId: user.id,
-    orgId: user.orgId,
-    scopes: ['api', 'refresh_token', 'web'],
-    createdAt: now,
-    lastUsedAt: now,
-    refreshToken: token,
-    rotatedOut: new Set(),
-    revoked: false,
-    issuedVia: via,
-  });
-  store.byToken.set(token, id);
-  return token;
+/** Issues a refresh token for a user and app, as an approval (grant) would: it counts toward the app's approval limit. */
+export function mintRefreshToken(state: EmulatorState, app: ConnectedApp, user: User, via = 'login', scopes = ['api', 'refresh_token', 'web']): string {
+  return createGrant(state, { app, user, scopes, via }).grant.refreshToken;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

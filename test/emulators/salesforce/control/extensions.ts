@@ -1,5 +1,10 @@
 import type { Router } from '../http/router.ts';
+import { registerBulkControl } from './bulk.ts';
+import { registerOAuthControl } from './oauth.ts';
 
 // Each module's own control knobs are registered here, so modules never edit each other's files.
 // PLACEHOLDER list: modules add one import and one call each.
-export function registerControlExtensions(_router: Router): void {}
+export function registerControlExtensions(router: Router): void {
+  registerOAuthControl(router);
+  registerBulkControl(router);
+}

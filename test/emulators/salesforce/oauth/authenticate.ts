@@ -40,7 +40,7 @@ export function authenticateBearer(ctx: Ctx): AuthContext | undefined {
   if (ctx.listener.orgId && ctx.listener.orgId !== session.orgId) return sessionInvalid(ctx);
   const org = ctx.state.orgs.get(session.orgId);
   const user = ctx.state.users.get(session.userId);
-  if (!org || !user?.active) return sessionInvalid(ctx);
+  if (!org || !user?.active || user.frozen) return sessionInvalid(ctx);
   const exceeded = countApiRequest(org, now);
   ctx.res.setHeader('Sforce-Limit-Info', limitInfoHeader(org));
   if (org.apiDisabled) {

@@ -1,3 +1,4 @@
+import { makeId } from '../ids.ts';
 import type { FieldDef, FieldSpec, FieldType, ObjectDef, ObjectFlags, ObjectSpec, Schema } from './types.ts';
 
 const SOAP_TYPES: Record<FieldType, string> = {
@@ -81,6 +82,10 @@ export function defineField(spec: FieldSpec): FieldDef {
   const isNumber = ['int', 'long', 'double', 'currency', 'percent'].includes(t);
   const length = spec.length ?? DEFAULT_LENGTH[t] ?? 0;
   const refTo = spec.referenceTo ?? [];
+  // Long text areas (and anyType history values) cannot be filtered, sorted or grouped; a plain
+  // 255-char text area (e.g. BillingStreet) can.
+  const unfilterable = (t === 'textarea' && length > 255) || ['base64', 'address', 'location', 'anyType'].includes(t);
+  const hasDefault = spec.defaultValue !== undefined && spec.defaultValue !== null;
   return {
     name: spec.name,
     type: t,
@@ -102,23 +107,23 @@ export function defineField(spec: FieldSpec): FieldDef {
     calculatedFormula: spec.calculatedFormula ?? null,
     autoNumber: spec.autoNumber ?? false,
     displayFormat: spec.displayFormat ?? null,
-    defaultedOnCreate: spec.defaultedOnCreate ?? (t === 'boolean' || t === 'id' || spec.autoNumber === true),
+    defaultedOnCreate: spec.defaultedOnCreate ?? (t === 'boolean' || t === 'id' || spec.autoNumber === true || hasDefault),
     defaultValue: spec.defaultValue ?? (t === 'boolean' ? false : null),
     nameField: spec.nameField ?? false,
-    filterable: spec.filterable ?? !['textarea', 'base64', 'address', 'location'].includes(t),
-    sortable: spec.sortable ?? !['textarea', 'multipicklist', 'base64', 'address', 'location'].includes(t),
-    groupable: spec.groupable ?? !['textarea', 'multipicklist', 'base64', 'address', 'location', 'double', 'currency', 'percent', 'datetime'].includes(t),
+    filterable: spec.filterable ?? !unfilterable,
+    sortable: spec.sortable ?? !(unfilterable || t === 'multipicklist'),
+    groupable: spec.groupable ?? !(unfilterable || ['multipicklist', 'double', 'currency', 'percent', 'datetime'].includes(t)),
     referenceTo: refTo,
     relationshipName: spec.relationshipName ?? null,
     childRelationshipName: spec.childRelationshipName ?? null,
     cascadeDelete: spec.cascadeDelete ?? false,
     restrictedDelete: spec.restrictedDelete ?? false,
     relationshipOrder: spec.relationshipOrder ?? null,
-    picklistValues: (spec.picklist ?? []).map((v, i) => ({
+    picklistValues: (spec.picklist ?? []).map((v) => ({
       value: v,
       label: v,
       active: true,
-      defaultValue: i === 0 && t === 'picklist' && spec.defaultValue === v,
+      defaultValue: spec.defaultValue === v,
     })),
     restrictedPicklist: spec.restrictedPicklist ?? false,
     compoundFieldName: spec.compoundFieldName ?? null,
@@ -126,7 +131,8 @@ export function defineField(spec: FieldSpec): FieldDef {
     deprecatedAndHidden: spec.deprecatedAndHidden ?? false,
     permissionable: spec.permissionable ?? (nillable && !readOnly && spec.name !== 'Id'),
     stored: t !== 'address' && t !== 'location',
-    custom: spec.name.endsWith('__c'),
+    // `__s` marks the components of a custom compound field (Geo__Latitude__s).
+    custom: /__[cs]$/.test(spec.name),
     soapType: SOAP_TYPES[t],
     polymorphicForeignKey: refTo.length > 1,
   };
@@ -206,13 +212,27 @@ export function defineObject(spec: ObjectSpec): ObjectDef {
     bulkQueryable: spec.bulkQueryable ?? flags.queryable,
     pkChunking: spec.pkChunking ?? (flags.queryable && !spec.virtual),
     virtual: spec.virtual ?? false,
+    recordTypes: (spec.recordTypes ?? []).map((rt, i) => ({
+      id: '',
+      developerName: rt.developerName,
+      name: rt.name,
+      description: rt.description ?? null,
+      defaultMapping: i === 0,
+    })),
   };
 }
+
+/** Pod marker of record type ids: not any org's pod, since every org shares the schema's ids. */
+const RECORD_TYPE_POD = '5e';
 
 export function buildSchema(specs: ObjectSpec[]): Schema {
   const objects = specs.map(defineObject);
   const byName = new Map(objects.map((o) => [o.name.toLowerCase(), o]));
   const byPrefix = new Map(objects.filter((o) => o.keyPrefix).map((o) => [o.keyPrefix as string, o]));
+  let recordTypeCounter = 0;
+  for (const o of objects) {
+    for (const rt of o.recordTypes) rt.id = makeId('012', RECORD_TYPE_POD, ++recordTypeCounter);
+  }
   for (const child of objects) {
     for (const f of child.fields) {
       if (f.type !== 'reference') continue;

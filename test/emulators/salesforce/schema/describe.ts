@@ -108,6 +108,22 @@ export function describeField(field: FieldDef): Record<string, unknown> {
   };
 }
 
+function recordTypeInfos(obj: ObjectDef, version: string): Record<string, unknown>[] {
+  const info = (id: string, developerName: string, name: string, master: boolean, defaultMapping: boolean) => ({
+    active: true,
+    available: true,
+    defaultRecordTypeMapping: defaultMapping,
+    developerName,
+    master,
+    name,
+    recordTypeId: id,
+    urls: { layout: `/services/data/v${version}/sobjects/${obj.name}/describe/layouts/${id}` },
+  });
+  const own = obj.recordTypes.map((rt) => info(rt.id, rt.developerName, rt.name, false, rt.defaultMapping));
+  // Salesforce lists Master last; it is the default only when the object has no other record type.
+  return [...own, info('012000000000000AAA', 'Master', 'Master', true, own.length === 0)];
+}
+
 export function describeObject(obj: ObjectDef, version: string): Record<string, unknown> {
   return {
     ...describeGlobalEntry(obj, version),
@@ -133,20 +149,7 @@ export function describeObject(obj: ObjectDef, version: string): Record<string, 
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,
-    recordTypeInfos: obj.virtual
-      ? []
-      : [
-          {
-            active: true,
-            available: true,
-            defaultRecordTypeMapping: true,
-            developerName: 'Master',
-            master: true,
-            name: 'Master',
-            recordTypeId: '012000000000000AAA',
-            urls: { layout: `/services/data/v${version}/sobjects/${obj.name}/describe/layouts/012000000000000AAA` },
-          },
-        ],
+    recordTypeInfos: obj.virtual ? [] : recordTypeInfos(obj, version),
     searchLayoutable: obj.flags.searchable,
     sobjectDescribeOption: 'FULL',
     supportedScopes: [{ label: `All ${obj.labelPlural.toLowerCase()}`, name: 'everything' }],

@@ -150,6 +150,17 @@ export interface ObjectSpec {
   pkChunking?: boolean;
   /** No audit fields (e.g. AggregateResult, which is not a real table). */
   virtual?: boolean;
+  /** Record types besides Master; the first is the default mapping. */
+  recordTypes?: { developerName: string; name: string; description?: string }[];
+}
+
+export interface RecordTypeDef {
+  /** Same id in every org of the emulator (as in a sandbox copied from its production org). */
+  id: string;
+  developerName: string;
+  name: string;
+  description: string | null;
+  defaultMapping: boolean;
 }
 
 export interface ChildRelationshipDef {
@@ -176,6 +187,7 @@ export interface ObjectDef {
   bulkQueryable: boolean;
   pkChunking: boolean;
   virtual: boolean;
+  recordTypes: RecordTypeDef[];
 }
 
 export interface Schema {

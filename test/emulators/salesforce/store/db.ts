@@ -37,7 +37,9 @@ export class OrgStore {
     this.schema = opts.schema;
     this.clock = opts.clock;
     this.pod = opts.pod;
-    this.db.exec('PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; PRAGMA cache_size = -65536;');
+    // MEMORY, not OFF: with no journal, ROLLBACK (and ROLLBACK TO a savepoint) is undefined, and
+    // allOrNone / composite tree / transaction() depend on it.
+    this.db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; PRAGMA cache_size = -65536;');
     for (const obj of this.tables()) {
       const cols = obj.fields.filter((f) => f.stored).map((f) => `${q(f.name)} ${columnType(f)}${f.name === 'Id' ? ' PRIMARY KEY' : ''}`);
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${q(obj.name)} (${cols.join(', ')})`);

@@ -1,7 +1,12 @@
-// Contract between the record-write layer (owner: records module) and its users (REST sObject
-// resources, sObject Collections, composite tree, Bulk 2.0 ingest). PLACEHOLDER bodies.
+// The record-write layer: every write path (REST sObject rows, sObject Collections, composite tree,
+// Bulk API 2.0 ingest, the control surface) validates and writes through here, so all of them
+// report the same Salesforce errors for the same mistakes.
+import { isValidIdShape, to18 } from '../ids.ts';
 import type { Org } from '../model.ts';
-import type { ObjectDef } from '../schema/types.ts';
+import { SYSTEM_FIELDS } from '../schema/define.ts';
+import { type FieldDef, getField, type ObjectDef } from '../schema/types.ts';
+import { type OrgStore, q, type Row } from './db.ts';
+import { FieldValueError, type SqlValue, toStorage } from './values.ts';
 
 export interface SaveError {
   statusCode: string;
@@ -25,22 +30,507 @@ export interface DmlOptions {
    * polymorphic `Owner:User.Username`.
    */
   source: 'json' | 'csv';
+  /** Lets this insert set the audit fields even when the org permission is off (control surface). */
+  allowAuditFields?: boolean;
 }
 
-export function insertRecord(_org: Org, _obj: ObjectDef, _values: Record<string, unknown>, _opts: DmlOptions): SaveResult {
-  throw new Error('not implemented');
+/** The CSV cell that means "set this field to null". */
+export const CSV_NULL = '#N/A';
+
+const AUDIT_ON_CREATE = new Set(['createddate', 'createdbyid', 'lastmodifieddate', 'lastmodifiedbyid']);
+const SYSTEM = new Set(SYSTEM_FIELDS.map((f) => f.toLowerCase()));
+
+export function saveError(statusCode: string, message: string, fields: string[] = []): SaveError {
+  return { statusCode, message, fields };
 }
 
-export function updateRecord(_org: Org, _obj: ObjectDef, _id: string, _values: Record<string, unknown>, _opts: DmlOptions): SaveResult {
-  throw new Error('not implemented');
+function failed(errors: SaveError[], id?: string): SaveResult {
+  return id ? { id, success: false, errors } : { success: false, errors };
+}
+
+export const ENTITY_IS_DELETED = (): SaveError => saveError('ENTITY_IS_DELETED', 'entity is deleted');
+const INVALID_CROSS_REFERENCE = (): SaveError => saveError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+
+export function noSuchColumn(obj: ObjectDef, key: string): SaveError {
+  return saveError('INVALID_FIELD', `No such column '${key}' on sobject of type ${obj.name}`);
+}
+
+export function notExternalIdField(obj: ObjectDef, name: string): SaveError {
+  return saveError('INVALID_FIELD', `Field name provided, ${name} is not an External ID or indexed field for ${obj.name}`);
+}
+
+function malformedId(obj: ObjectDef, id: string): SaveError {
+  const idField = getField(obj, 'Id');
+  return saveError('MALFORMED_ID', `${idField?.label ?? `${obj.label} ID`}: id value of incorrect type: ${id}`, ['Id']);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Columns
+
+/** What a key of a record body (or a CSV header) writes to. */
+export type WriteColumn =
+  | { kind: 'field'; field: FieldDef }
+  /** A parent looked up by one of its idLookup fields; the reference field gets the parent's id. */
+  | { kind: 'parent'; field: FieldDef; target: ObjectDef; lookup: FieldDef };
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function parentColumn(store: OrgStore, obj: ObjectDef, rel: string, typeName: string | undefined, lookupName: string, key: string): WriteColumn | SaveError {
+  const field = obj.relationshipMap.get(rel.toLowerCase());
+  if (!field) return noSuchColumn(obj, key);
+  let targetName = typeName;
+  if (!targetName) {
+    if (field.referenceTo.length !== 1) return noSuchColumn(obj, key);
+    targetName = field.referenceTo[0] as string;
+  }
+  const target = store.object(targetName);
+  if (!target || !field.referenceTo.some((r) => r.toLowerCase() === targetName.toLowerCase())) return noSuchColumn(obj, key);
+  const lookup = getField(target, lookupName);
+  if (!lookup) return noSuchColumn(obj, key);
+  if (!lookup.idLookup) return notExternalIdField(target, lookup.name);
+  return { kind: 'parent', field, target, lookup };
+}
+
+/**
+ * Resolves a body key or CSV header: a field name, a CSV parent path (`Account.Ext_Id__c`,
+ * `Owner:User.Username`), or, for JSON, a relationship name whose value is `{"Ext_Id__c": "x"}`
+ * (with `attributes.type` for polymorphic ones).
+ */
+export function resolveColumn(store: OrgStore, obj: ObjectDef, key: string, jsonValue?: unknown): WriteColumn | SaveError {
+  const field = getField(obj, key);
+  if (field) return { kind: 'field', field };
+  const m = /^([A-Za-z0-9_]+)(?::([A-Za-z0-9_]+))?\.([A-Za-z0-9_]+)$/.exec(key);
+  if (m) return parentColumn(store, obj, m[1] as string, m[2], m[3] as string, key);
+  if (isPlainObject(jsonValue) && obj.relationshipMap.has(key.toLowerCase())) {
+    const attrs = jsonValue.attributes;
+    const type = isPlainObject(attrs) && typeof attrs.type === 'string' ? attrs.type : undefined;
+    const keys = Object.keys(jsonValue).filter((k) => k !== 'attributes');
+    if (keys.length !== 1) return noSuchColumn(obj, key);
+    return parentColumn(store, obj, key, type, keys[0] as string, key);
+  }
+  return noSuchColumn(obj, key);
+}
+
+/** The first key of a JSON record body that names nothing on the object (REST rejects the request). */
+export function firstUnknownKey(store: OrgStore, obj: ObjectDef, values: Record<string, unknown>): string | undefined {
+  for (const [k, v] of Object.entries(values)) {
+    if (k === 'attributes') continue;
+    const col = resolveColumn(store, obj, k, v);
+    if ('statusCode' in col && col.message.startsWith('No such column')) return k;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+function ensureLookupIndex(store: OrgStore, obj: ObjectDef, field: FieldDef): void {
+  // Unique and external-id checks run once per written row; without an index a Bulk load is quadratic.
+  const collate = isText(field) && !field.caseSensitive ? ' COLLATE NOCASE' : '';
+  store.db.exec(`CREATE INDEX IF NOT EXISTS ${q(`${obj.name}_${field.name}_lk`)} ON ${q(obj.name)} (${q(field.name)}${collate})`);
+}
+
+function isText(field: FieldDef): boolean {
+  return columnIsText(field.type);
+}
+
+function columnIsText(t: FieldDef['type']): boolean {
+  return !['boolean', 'int', 'long', 'double', 'currency', 'percent', 'base64'].includes(t);
+}
+
+/** Live (not deleted) rows whose `field` equals `stored`, case-insensitively unless the field is case-sensitive. */
+function matchLive(store: OrgStore, obj: ObjectDef, field: FieldDef, stored: SqlValue, limit = 1000): string[] {
+  if (field.name !== 'Id') ensureLookupIndex(store, obj, field);
+  const collate = isText(field) && !field.caseSensitive && field.name !== 'Id' ? ' COLLATE NOCASE' : '';
+  const rows = store
+    .prepare(`SELECT "Id" FROM ${q(obj.name)} WHERE ${q(field.name)} = ?${collate} AND "IsDeleted" = 0 ORDER BY "Id" LIMIT ${limit}`)
+    .all(stored) as { Id: string }[];
+  return rows.map((r) => r.Id);
+}
+
+/** Ids of live records whose external-id (or other idLookup) field equals `value`. */
+export function findByExternalId(org: Org, obj: ObjectDef, field: FieldDef, value: unknown): string[] {
+  let stored: SqlValue;
+  try {
+    stored = toStorage(field, value);
+  } catch {
+    return [];
+  }
+  if (stored === null) return [];
+  return matchLive(org.store, obj, field, stored);
+}
+
+export type RecordState = { state: 'live'; id: string; row: Row } | { state: 'deleted'; id: string; row?: Row } | { state: 'missing'; id: string };
+
+/** Normalises an id of `obj` and says whether it is live, deleted (recycle bin or purged) or unknown. */
+export function recordState(org: Org, obj: ObjectDef, id: string): RecordState | SaveError {
+  if (!isValidIdShape(id) || id.slice(0, 3) !== obj.keyPrefix) return malformedId(obj, id);
+  const nid = to18(id.slice(0, 15));
+  const row = org.store.get(obj, nid, { includeDeleted: true });
+  if (row) return Number(row.IsDeleted) ? { state: 'deleted', id: nid, row } : { state: 'live', id: nid, row };
+  const gone = org.store.prepare('SELECT 1 AS x FROM _deleted WHERE Id = ?').get(nid);
+  return gone ? { state: 'deleted', id: nid } : { state: 'missing', id: nid };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+function isSaveError(v: unknown): v is SaveError {
+  return isPlainObject(v) && typeof v.statusCode === 'string';
+}
+
+function writable(org: Org, field: FieldDef, mode: 'insert' | 'update', opts: DmlOptions): boolean {
+  if (!field.stored) return false;
+  if (mode === 'update') return field.updateable;
+  if (field.createable) return true;
+  return (opts.allowAuditFields ?? org.allowAuditFieldsOnCreate) && AUDIT_ON_CREATE.has(field.name.toLowerCase());
+}
+
+function requiredOnInsert(field: FieldDef): boolean {
+  return field.stored && field.createable && !field.nillable && !field.defaultedOnCreate && field.type !== 'boolean' && field.type !== 'id';
+}
+
+interface Entry {
+  key: string;
+  col: WriteColumn;
+  value: unknown;
+}
+
+/** Input value after the source's conventions: undefined = not given, null = set null. */
+function inputValue(raw: unknown, source: DmlOptions['source']): unknown {
+  if (source === 'csv') {
+    if (raw === undefined || raw === '') return undefined;
+    if (raw === CSV_NULL) return null;
+  }
+  return raw;
+}
+
+function checkReference(store: OrgStore, field: FieldDef, id: string): SaveError | undefined {
+  const target = store.objectOfId(id);
+  if (!target || !field.referenceTo.some((r) => r.toLowerCase() === target.name.toLowerCase())) {
+    return saveError('MALFORMED_ID', `${field.label}: id value of incorrect type: ${id}`, [field.name]);
+  }
+  if (target.virtual || !target.keyPrefix) return undefined;
+  return store.get(target, id) ? undefined : INVALID_CROSS_REFERENCE();
+}
+
+/**
+ * Turns a record body into storage values for one insert or update, or the errors Salesforce would
+ * report, in its order: unknown columns, read-only columns, bad values, missing required fields,
+ * dangling references, duplicates.
+ */
+function prepareRow(org: Org, obj: ObjectDef, values: Record<string, unknown>, opts: DmlOptions, mode: 'insert' | 'update', selfId?: string): Row | SaveError[] {
+  const store = org.store;
+  const entries: Entry[] = [];
+  const readOnly: string[] = [];
+  for (const [key, raw] of Object.entries(values)) {
+    if (opts.source === 'json' && key === 'attributes') continue;
+    const value = inputValue(raw, opts.source);
+    if (value === undefined) continue;
+    const col = resolveColumn(store, obj, key, value);
+    if (isSaveError(col)) return [col];
+    if (col.field.name === 'Id') {
+      if (value === null || (mode === 'update' && typeof value === 'string' && selfId && value.slice(0, 15) === selfId.slice(0, 15))) continue;
+    }
+    if (!writable(org, col.field, mode, opts)) {
+      if (!readOnly.includes(col.field.name)) readOnly.push(col.field.name);
+      continue;
+    }
+    entries.push({ key, col, value });
+  }
+  if (readOnly.length) {
+    return [
+      saveError(
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+        readOnly,
+      ),
+    ];
+  }
+
+  const row: Row = {};
+  const errors: SaveError[] = [];
+  const setNull: FieldDef[] = [];
+  for (const e of entries) {
+    const f = e.col.field;
+    if (e.col.kind === 'parent') {
+      if (e.value === null) {
+        row[f.name] = null;
+        setNull.push(f);
+        continue;
+      }
+      const lookupValue = isPlainObject(e.value) ? e.value[e.col.lookup.name] ?? Object.entries(e.value).find(([k]) => k !== 'attributes')?.[1] : e.value;
+      const ids = findByExternalId(org, e.col.target, e.col.lookup, lookupValue);
+      if (ids.length === 0) {
+        errors.push(saveError('INVALID_FIELD', `Foreign key external ID: ${String(lookupValue)} not found for field ${e.col.lookup.name} in entity ${e.col.target.name}`));
+      } else if (ids.length > 1) {
+        errors.push(saveError('DUPLICATE_EXTERNAL_ID', `${e.col.lookup.label}: more than one record found for external id field: [${ids.join(', ')}]`));
+      } else {
+        row[f.name] = ids[0] as string;
+      }
+      continue;
+    }
+    try {
+      // The API stores a null checkbox as false.
+      const v = f.type === 'boolean' && e.value === null ? 0 : toStorage(f, e.value);
+      row[f.name] = v;
+      if (v === null) setNull.push(f);
+    } catch (err) {
+      if (!(err instanceof FieldValueError)) throw err;
+      errors.push(saveError(err.statusCode, err.message, err.fields));
+    }
+  }
+  if (errors.length) return errors;
+
+  if (mode === 'insert') {
+    for (const f of obj.fields) {
+      if (!f.stored || f.name in row || SYSTEM.has(f.name.toLowerCase()) || f.calculated || f.autoNumber) continue;
+      if (f.defaultValue !== null && f.defaultValue !== undefined) row[f.name] = toStorage(f, f.defaultValue);
+      else if (f.type === 'boolean') row[f.name] = 0;
+    }
+    const missing = obj.fields.filter((f) => requiredOnInsert(f) && (row[f.name] === undefined || row[f.name] === null)).map((f) => f.name);
+    if (missing.length) return [saveError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing)];
+  } else {
+    const missing = setNull.filter((f) => !f.nillable && f.type !== 'boolean').map((f) => f.name);
+    if (missing.length) return [saveError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing)];
+  }
+
+  for (const e of entries) {
+    const f = e.col.field;
+    const v = row[f.name];
+    if (f.type !== 'reference' || typeof v !== 'string') continue;
+    const bad = checkReference(store, f, v);
+    if (bad) return [bad];
+  }
+
+  for (const f of obj.fields) {
+    if (!f.unique || !f.stored) continue;
+    const v = row[f.name];
+    if (v === undefined || v === null) continue;
+    const other = matchLive(store, obj, f, v, 2).find((id) => id !== selfId);
+    if (other) return [saveError('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${other}`)];
+  }
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auto-number
+
+function autoNumberPattern(format: string | null): RegExp {
+  if (!format) return /^(\d+)$/;
+  let src = '';
+  let rest = format;
+  while (rest.length) {
+    const m = /\{(0+|YYYY|YY|MM|DD)\}/.exec(rest);
+    if (!m) {
+      src += rest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      break;
+    }
+    src += rest.slice(0, m.index).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    src += (m[1] as string).startsWith('0') ? '(\\d+)' : '\\d+';
+    rest = rest.slice(m.index + m[0].length);
+  }
+  return new RegExp(`^${src}$`);
+}
+
+function formatAutoNumber(format: string | null, n: number): string {
+  if (!format) return String(n);
+  const d = new Date();
+  return format
+    .replace(/\{(0+)\}/, (_, zeros: string) => String(n).padStart(zeros.length, '0'))
+    .replace('{YYYY}', String(d.getUTCFullYear()))
+    .replace('{YY}', String(d.getUTCFullYear()).slice(2))
+    .replace('{MM}', String(d.getUTCMonth() + 1).padStart(2, '0'))
+    .replace('{DD}', String(d.getUTCDate()).padStart(2, '0'));
+}
+
+/** The next number of an auto-number field; kept in SQLite so a rolled-back insert gives it back. */
+function nextAutoNumber(store: OrgStore, obj: ObjectDef, field: FieldDef): string {
+  store.db.exec('CREATE TABLE IF NOT EXISTS _autonumber (object TEXT NOT NULL, field TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (object, field))');
+  const got = store.prepare('SELECT last FROM _autonumber WHERE object = ? AND field = ?').get(obj.name, field.name) as { last: number } | undefined;
+  let last = got ? Number(got.last) : 0;
+  if (!got) {
+    // Rows written by the generator or the store directly already carry numbers: continue after them.
+    const re = autoNumberPattern(field.displayFormat);
+    for (const r of store.prepare(`SELECT ${q(field.name)} AS v FROM ${q(obj.name)}`).all() as { v: SqlValue }[]) {
+      const m = typeof r.v === 'string' ? re.exec(r.v) : null;
+      if (m?.[1]) last = Math.max(last, Number(m[1]));
+    }
+  }
+  last += 1;
+  store.prepare('INSERT OR REPLACE INTO _autonumber (object, field, last) VALUES (?, ?, ?)').run(obj.name, field.name, last);
+  return formatAutoNumber(field.displayFormat, last);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+
+let savepointSeq = 0;
+
+/**
+ * Runs `fn` inside a savepoint and rolls everything it wrote back when `keep` says so (allOrNone,
+ * composite tree) or when it throws. Savepoints nest, also inside a caller's `store.transaction`.
+ */
+export function atomically<T>(org: Org, fn: () => T, keep: (out: T) => boolean = () => true): T {
+  const name = `dml_${++savepointSeq}`;
+  const db = org.store.db;
+  db.exec(`SAVEPOINT ${name}`);
+  let out: T;
+  try {
+    out = fn();
+  } catch (err) {
+    db.exec(`ROLLBACK TO ${name}`);
+    db.exec(`RELEASE ${name}`);
+    throw err;
+  }
+  if (!keep(out)) db.exec(`ROLLBACK TO ${name}`);
+  db.exec(`RELEASE ${name}`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+function objectError(obj: ObjectDef, op: 'insert' | 'update' | 'delete'): SaveError | undefined {
+  if (obj.virtual || !obj.keyPrefix) return saveError('INVALID_TYPE', `sObject type '${obj.name}' is not supported.`);
+  const allowed = op === 'insert' ? obj.flags.createable : op === 'update' ? obj.flags.updateable : obj.flags.deletable;
+  if (!allowed) return saveError('INVALID_TYPE_FOR_OPERATION', `entity type ${obj.name} does not support ${op}`);
+  return undefined;
+}
+
+export function insertRecord(org: Org, obj: ObjectDef, values: Record<string, unknown>, opts: DmlOptions): SaveResult {
+  const bad = objectError(obj, 'insert');
+  if (bad) return failed([bad]);
+  const row = prepareRow(org, obj, values, opts, 'insert');
+  if (Array.isArray(row)) return failed(row);
+  for (const f of obj.fields) {
+    if (f.autoNumber && f.stored) row[f.name] = nextAutoNumber(org.store, obj, f);
+  }
+  const keepAuditFields = Object.keys(row).some((k) => AUDIT_ON_CREATE.has(k.toLowerCase()));
+  const id = org.store.insert(obj, row, { userId: opts.userId, keepAuditFields });
+  return { id, success: true, created: true, errors: [] };
+}
+
+function liveRecord(org: Org, obj: ObjectDef, id: string): { id: string } | SaveError {
+  const st = recordState(org, obj, id);
+  if (isSaveError(st)) return st;
+  if (st.state === 'deleted') return ENTITY_IS_DELETED();
+  if (st.state === 'missing') return INVALID_CROSS_REFERENCE();
+  return { id: st.id };
+}
+
+export function updateRecord(org: Org, obj: ObjectDef, id: string, values: Record<string, unknown>, opts: DmlOptions): SaveResult {
+  const bad = objectError(obj, 'update');
+  if (bad) return failed([bad]);
+  const rec = liveRecord(org, obj, id);
+  if (isSaveError(rec)) return failed([rec], isValidIdShape(id) ? id : undefined);
+  const row = prepareRow(org, obj, values, opts, 'update', rec.id);
+  if (Array.isArray(row)) return failed(row, rec.id);
+  org.store.update(obj, rec.id, row, { userId: opts.userId });
+  return { id: rec.id, success: true, errors: [] };
 }
 
 /** Upsert by an external-id (or idLookup) field; `Id` as the key updates by id. */
-export function upsertRecord(_org: Org, _obj: ObjectDef, _keyField: string, _values: Record<string, unknown>, _opts: DmlOptions): SaveResult {
-  throw new Error('not implemented');
+export function upsertRecord(org: Org, obj: ObjectDef, keyField: string, values: Record<string, unknown>, opts: DmlOptions): SaveResult {
+  const bad = objectError(obj, 'insert');
+  if (bad) return failed([bad]);
+  const key = getField(obj, keyField);
+  if (!key) return failed([noSuchColumn(obj, keyField)]);
+  if (!key.idLookup) return failed([notExternalIdField(obj, key.name)]);
+  const rest: Record<string, unknown> = {};
+  let keyValue: unknown;
+  for (const [k, v] of Object.entries(values)) {
+    if (k.toLowerCase() === key.name.toLowerCase()) keyValue = inputValue(v, opts.source);
+    else rest[k] = v;
+  }
+  const blank = keyValue === undefined || keyValue === null || keyValue === '';
+  if (key.name === 'Id') {
+    if (blank) return insertRecord(org, obj, rest, opts);
+    const res = updateRecord(org, obj, String(keyValue), rest, opts);
+    return { ...res, created: false };
+  }
+  if (blank) return insertRecord(org, obj, rest, opts);
+  const matches = findByExternalId(org, obj, key, keyValue);
+  if (matches.length > 1) {
+    return failed([saveError('DUPLICATE_EXTERNAL_ID', `${key.label}: more than one record found for external id field: [${matches.join(', ')}]`)]);
+  }
+  if (matches.length === 1) {
+    const res = updateRecord(org, obj, matches[0] as string, rest, opts);
+    return res.success ? { ...res, created: false } : res;
+  }
+  return insertRecord(org, obj, { ...rest, [key.name]: keyValue }, opts);
+}
+
+function restrictedDeleteError(org: Org, obj: ObjectDef, id: string): SaveError | undefined {
+  for (const rel of obj.childRelationships) {
+    if (!rel.restrictedDelete) continue;
+    const child = org.store.object(rel.childSObject);
+    if (!child || child.virtual || !child.keyPrefix) continue;
+    const kids = org.store.prepare(`SELECT "Id" FROM ${q(child.name)} WHERE ${q(rel.field)} = ? AND "IsDeleted" = 0 LIMIT 5`).all(id) as { Id: string }[];
+    if (kids.length) {
+      return saveError(
+        'DELETE_FAILED',
+        `Your attempt to delete ${obj.label} ${id} could not be completed because it is associated with the following ${child.labelPlural.toLowerCase()}.: ${kids.map((k) => k.Id).join(', ')}`,
+      );
+    }
+  }
+  return undefined;
 }
 
 /** Soft delete to the Recycle Bin, or hard delete (purge) when `hard` is set. */
-export function deleteRecord(_org: Org, _obj: ObjectDef, _id: string, _opts: DmlOptions & { hard?: boolean }): SaveResult {
-  throw new Error('not implemented');
+export function deleteRecord(org: Org, obj: ObjectDef, id: string, opts: DmlOptions & { hard?: boolean }): SaveResult {
+  const bad = objectError(obj, 'delete');
+  if (bad) return failed([bad]);
+  const rec = liveRecord(org, obj, id);
+  if (isSaveError(rec)) return failed([rec], isValidIdShape(id) ? id : undefined);
+  if (opts.hard && !org.allowHardDelete) return failed([saveError('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id')], rec.id);
+  const restricted = restrictedDeleteError(org, obj, rec.id);
+  if (restricted) return failed([restricted], rec.id);
+  const store = org.store;
+  const deleted = store.softDelete(obj, rec.id, { userId: opts.userId });
+  if (opts.hard) {
+    for (const d of deleted) {
+      const o = store.objectOfId(d);
+      if (o) store.purge(o, d);
+    }
+  }
+  return { id: rec.id, success: true, errors: [] };
+}
+
+/** Restores a record from the Recycle Bin with the children deleted with it (control surface). */
+export function undeleteRecord(org: Org, obj: ObjectDef, id: string, opts: Pick<DmlOptions, 'userId'>): SaveResult {
+  const st = recordState(org, obj, id);
+  if (isSaveError(st)) return failed([st]);
+  if (st.state !== 'deleted' || !st.row) {
+    return failed([saveError('UNDELETE_FAILED', st.state === 'live' ? 'Entity is not in the recycle bin' : 'Entity has been purged')], st.id);
+  }
+  org.store.undelete(obj, st.id, { userId: opts.userId });
+  return { id: st.id, success: true, errors: [] };
+}
+
+/** Empties the Recycle Bin (or removes one record from it); the deletion log keeps the ids. */
+export function purgeRecycleBin(org: Org, opts: { id?: string; deletedBefore?: string } = {}): string[] {
+  const store = org.store;
+  const purged: string[] = [];
+  for (const obj of store.tables()) {
+    const where = ['"IsDeleted" = 1'];
+    const params: SqlValue[] = [];
+    if (opts.id) {
+      if (!isValidIdShape(opts.id) || opts.id.slice(0, 3) !== obj.keyPrefix) continue;
+      where.push('"Id" = ?');
+      params.push(to18(opts.id.slice(0, 15)));
+    }
+    if (opts.deletedBefore) {
+      where.push('"Id" IN (SELECT Id FROM _deleted WHERE deletedDate < ?)');
+      params.push(opts.deletedBefore);
+    }
+    const rows = store.prepare(`SELECT "Id" FROM ${q(obj.name)} WHERE ${where.join(' AND ')}`).all(...params) as { Id: string }[];
+    for (const r of rows) {
+      store.purge(obj, r.Id);
+      purged.push(r.Id);
+    }
+  }
+  return purged;
 }

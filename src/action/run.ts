@@ -1,0 +1,11 @@
+import { runCheck } from './check.ts';
+import { getInputs } from './inputs.ts';
+
+export async function run(): Promise<void> {
+  const inputs = getInputs();
+  switch (inputs.command) {
+    case 'check':
+      await runCheck(inputs);
+      return;
+  }
+}

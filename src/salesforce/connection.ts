@@ -1,0 +1,263 @@
+// Logging in to one org the way the product always does: a Connected App's consumer key and secret
+// plus a stored refresh token, through jsforce's OAuth2 refresh. Shared by the action and the CLI.
+import { Connection, OAuth2, type TokenResponse } from 'jsforce';
+import { z } from 'zod';
+import { AppPendingError, MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
+
+export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
+export const DEFAULT_API_VERSION = '62.0';
+
+const LOGIN_URL_REMEDY =
+  "Check the login URL: production orgs use https://login.salesforce.com, sandboxes https://test.salesforce.com, or use the org's My Domain URL.";
+const REAUTHORIZE = 'Re-authorize the org (log in to Salesforce again through the Connected App) and store the new refresh token in the secret.';
+
+const httpUrl = z
+  .string()
+  .trim()
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://login.salesforce.com' }))
+  .refine((u) => !new URL(u).hostname.endsWith('.lightning.force.com'), {
+    error: 'is a Lightning URL; use the My Domain URL (https://<domain>.my.salesforce.com) or https://login.salesforce.com',
+  })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+const secret = (what: string) =>
+  z
+    .string({ error: `is required: ${what}` })
+    .trim()
+    .min(1, { error: `is required: ${what}` });
+
+/** What it takes to log in to one org. The three secrets must never reach a log. */
+export const orgCredentialsSchema = z.object({
+  loginUrl: httpUrl.default(DEFAULT_LOGIN_URL),
+  clientId: secret('the Connected App consumer key'),
+  clientSecret: secret('the Connected App consumer secret'),
+  refreshToken: secret("the org's refresh token"),
+  apiVersion: z
+    .string()
+    .trim()
+    .regex(/^\d{2,3}\.0$/, { error: 'must look like 62.0' })
+    .default(DEFAULT_API_VERSION),
+});
+
+export type OrgCredentials = z.output<typeof orgCredentialsSchema>;
+
+/**
+ * Validates raw settings against a schema. `names` says how the caller spells each key for a person
+ * (`refresh-token` for the action, `--refresh-token / SF_REFRESH_TOKEN` for the CLI).
+ */
+export function parseSettings<S extends z.ZodType>(schema: S, raw: unknown, names: Record<string, string>): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    return `${names[key] ?? key} ${issue.message}`;
+  });
+  throw new MisconfiguredError({
+    reason: 'bad_input',
+    message: `Invalid settings: ${problems.join('; ')}.`,
+    remedy: 'Set the values named above (see the README for where each one comes from).',
+  });
+}
+
+export interface OrgSession {
+  conn: Connection;
+  orgId: string;
+  userId: string;
+  instanceUrl: string;
+  /** Set when the org rotates refresh tokens: the token logged in with is dead from now on. */
+  rotatedRefreshToken?: string;
+}
+
+export interface ConnectOptions {
+  /** Called with every secret the login produces (access tokens, rotated refresh tokens) before it is used. */
+  onSecret?: (value: string) => void;
+}
+
+/** Org and user ids are the last two segments of the identity URL that the token response carries. */
+function identityIds(idUrl: string): { orgId: string; userId: string } {
+  const [orgId, userId] = new URL(idUrl).pathname.split('/').filter(Boolean).slice(-2);
+  if (!orgId?.startsWith('00D') || !userId?.startsWith('005')) {
+    throw new TransientError({
+      reason: 'unexpected_response',
+      message: 'Salesforce answered the login with an identity URL that names no org and user.',
+      remedy: 'Retry later; if it persists, check that the login URL points at Salesforce.',
+    });
+  }
+  return { orgId, userId };
+}
+
+/** Logs in with the refresh token and returns a connection that refreshes itself when its session ends. */
+export async function connect(creds: OrgCredentials, options: ConnectOptions = {}): Promise<OrgSession> {
+  const onSecret = options.onSecret ?? (() => {});
+  const oauth2 = new OAuth2({ loginUrl: creds.loginUrl, clientId: creds.clientId, clientSecret: creds.clientSecret });
+  let token: TokenResponse;
+  try {
+    token = await oauth2.refreshToken(creds.refreshToken);
+  } catch (err) {
+    throw classifyAuthError(err, creds.loginUrl);
+  }
+  if (typeof token?.access_token !== 'string' || typeof token.instance_url !== 'string' || typeof token.id !== 'string') {
+    throw new MisconfiguredError({
+      reason: 'unexpected_response',
+      message: `The login URL ${creds.loginUrl} did not answer like a Salesforce login server (no access token in the response).`,
+      remedy: LOGIN_URL_REMEDY,
+    });
+  }
+  onSecret(token.access_token);
+  if (token.refresh_token) onSecret(token.refresh_token);
+  const { orgId, userId } = identityIds(token.id);
+  const conn = new Connection({
+    oauth2,
+    instanceUrl: token.instance_url,
+    accessToken: token.access_token,
+    refreshToken: token.refresh_token ?? creds.refreshToken,
+    version: creds.apiVersion,
+  });
+  const session: OrgSession = { conn, orgId, userId, instanceUrl: token.instance_url };
+  if (token.refresh_token) session.rotatedRefreshToken = token.refresh_token;
+  // jsforce refreshes on its own when a session ends but never keeps a rotated refresh token.
+  conn.on('refresh', (accessToken: string, res?: TokenResponse) => {
+    onSecret(accessToken);
+    if (res?.refresh_token) {
+      onSecret(res.refresh_token);
+      conn.refreshToken = res.refresh_token;
+      session.rotatedRefreshToken = res.refresh_token;
+    }
+  });
+  return session;
+}
+
+/**
+ * Turns what jsforce throws during a login into a typed error. OAuth failures arrive as an Error whose
+ * `name` is the OAuth `error` code; a refresh inside a data call loses the code and keeps only the text.
+ */
+export function classifyAuthError(err: unknown, loginUrl: string): SalesforceError {
+  if (err instanceof SalesforceError) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  const description = e.message.replace(/^Unable to refresh session due to: /, '');
+  // OAuth codes are lower_snake (`invalid_grant`), jsforce's own are UPPER_SNAKE (`ERROR_HTTP_503`);
+  // `TypeError` and friends are JavaScript's.
+  const code = /^(?:[a-z_]+|[A-Z0-9_]+)$/.test(e.name) ? e.name : undefined;
+  const said = `Salesforce said: ${code ? `${code}: ` : ''}${description}`;
+  const base = { cause: err, ...(code ? { oauthError: code } : {}) };
+
+  if (code === 'invalid_grant' || /expired access\/refresh token|inactive user|ip restricted|authentication failure/i.test(description)) {
+    if (/inactive user|inactive organization/i.test(description)) {
+      return new ReauthRequiredError({
+        ...base,
+        reason: 'user_inactive',
+        message: `The user behind the refresh token is inactive or frozen. ${said}`,
+        remedy: `Reactivate the integration user in Salesforce Setup, or ${REAUTHORIZE.charAt(0).toLowerCase()}${REAUTHORIZE.slice(1)}`,
+      });
+    }
+    if (/ip restricted/i.test(description)) {
+      return new MisconfiguredError({
+        ...base,
+        reason: 'ip_restricted',
+        message: `Salesforce refused the login from this network address. ${said}`,
+        remedy: "Relax the Connected App's IP restrictions (or the user profile's login IP ranges) for the runners' addresses.",
+      });
+    }
+    if (/authentication failure/i.test(description)) {
+      return new MisconfiguredError({
+        ...base,
+        reason: 'login_failed',
+        message: `Salesforce refused the login at ${loginUrl}. ${said}`,
+        remedy: LOGIN_URL_REMEDY,
+      });
+    }
+    return new ReauthRequiredError({
+      ...base,
+      reason: 'token_revoked_or_expired',
+      message: `The refresh token was revoked or has expired (invalid_grant). ${said}`,
+      remedy: REAUTHORIZE,
+    });
+  }
+  if (code === 'invalid_client_id') {
+    return new AppPendingError({
+      ...base,
+      reason: 'client_unknown',
+      message: `Salesforce does not know this consumer key. ${said}`,
+      remedy:
+        'If the Connected App was created or changed in the last 10 minutes, wait and retry; otherwise set the client id to the Consumer Key of the Connected App that issued the refresh token.',
+    });
+  }
+  if (code === 'invalid_client') {
+    return new MisconfiguredError({
+      ...base,
+      reason: 'client_secret_invalid',
+      message: `Salesforce rejected the consumer secret. ${said}`,
+      remedy: 'Set the client secret to the Consumer Secret of the Connected App (Setup > App Manager > View > Manage Consumer Details).',
+    });
+  }
+  if (code === 'API_DISABLED_FOR_ORG' || code === 'API_CURRENTLY_DISABLED') {
+    return new MisconfiguredError({
+      ...base,
+      reason: 'api_disabled',
+      message: `The org does not allow API access for this user. ${said}`,
+      remedy: 'Use an edition with API access (Enterprise, Unlimited, Developer) and give the user the "API Enabled" permission.',
+    });
+  }
+  if (code === 'REQUEST_LIMIT_EXCEEDED' || code === 'ERROR_HTTP_420' || code === 'ERROR_HTTP_429') {
+    return new TransientError({
+      ...base,
+      reason: 'rate_limited',
+      message: `Salesforce is refusing requests for now (API limit). ${said}`,
+      remedy: "Retry after the org's 24-hour API allowance recovers, or lower how often backups run.",
+    });
+  }
+  if (code && /^ERROR_HTTP_5\d\d$/.test(code)) {
+    return new TransientError({
+      ...base,
+      reason: 'server_error',
+      message: `Salesforce answered the login with a server error (${code.slice('ERROR_HTTP_'.length)}).`,
+      remedy: 'Retry later; check https://status.salesforce.com for an ongoing incident.',
+    });
+  }
+  if (code?.startsWith('ERROR_HTTP_')) {
+    return new MisconfiguredError({
+      ...base,
+      reason: 'unexpected_response',
+      message: `The login URL ${loginUrl} did not answer like a Salesforce login server (${code}).`,
+      remedy: LOGIN_URL_REMEDY,
+    });
+  }
+  if (isNetworkError(e)) {
+    return new TransientError({
+      ...base,
+      reason: 'network',
+      message: `Could not reach ${loginUrl}: ${networkCause(e)}.`,
+      remedy: 'Check the login URL and the network, then retry.',
+    });
+  }
+  if (code) {
+    return new MisconfiguredError({
+      ...base,
+      reason: 'login_failed',
+      message: `Salesforce refused the login. ${said}`,
+      remedy: 'Check the Connected App settings (OAuth scopes must include api and refresh_token) and the credentials.',
+    });
+  }
+  return new TransientError({
+    ...base,
+    reason: 'network',
+    message: `The login failed: ${description}`,
+    remedy: 'Retry; if it persists, report it with this message.',
+  });
+}
+
+function causeChain(e: Error): Error[] {
+  const out: Error[] = [];
+  for (let c: unknown = e; c instanceof Error && out.length < 5; c = c.cause) out.push(c);
+  return out;
+}
+
+function isNetworkError(e: Error): boolean {
+  return causeChain(e).some((c) => 'code' in c || c.name === 'FetchError' || /fetch failed|ECONN|ENOTFOUND|ETIMEDOUT|socket hang up/i.test(c.message));
+}
+
+function networkCause(e: Error): string {
+  const chain = causeChain(e);
+  const coded = chain.find((c) => 'code' in c && typeof c.code === 'string');
+  return coded && 'code' in coded ? String(coded.code) : (chain.at(-1)?.message ?? e.message);
+}

@@ -1,0 +1,91 @@
+// How login failures are classified, and how settings are validated, without a server.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { classifyAuthError, orgCredentialsSchema, parseSettings } from '../../../src/salesforce/connection.ts';
+import { AppPendingError, MisconfiguredError, ReauthRequiredError, type SalesforceError, TransientError } from '../../../src/salesforce/errors.ts';
+
+/** What jsforce throws for an OAuth error body: an Error named by the `error` code. */
+function oauthError(error: string, description: string): Error {
+  const e = new Error(description);
+  e.name = error;
+  return e;
+}
+
+const LOGIN = 'https://login.salesforce.com';
+
+describe('classifyAuthError', () => {
+  const cases: [string, unknown, new (...args: never[]) => SalesforceError, string][] = [
+    ['revoked or expired token', oauthError('invalid_grant', 'expired access/refresh token'), ReauthRequiredError, 'token_revoked_or_expired'],
+    [
+      'refresh inside a data call (code lost)',
+      new Error('Unable to refresh session due to: expired access/refresh token'),
+      ReauthRequiredError,
+      'token_revoked_or_expired',
+    ],
+    ['inactive user', oauthError('invalid_grant', 'inactive user'), ReauthRequiredError, 'user_inactive'],
+    ['ip restriction', oauthError('invalid_grant', 'ip restricted'), MisconfiguredError, 'ip_restricted'],
+    ['wrong login host', oauthError('invalid_grant', 'authentication failure'), MisconfiguredError, 'login_failed'],
+    ['unknown consumer key', oauthError('invalid_client_id', 'client identifier invalid'), AppPendingError, 'client_unknown'],
+    ['wrong consumer secret', oauthError('invalid_client', 'invalid client credentials'), MisconfiguredError, 'client_secret_invalid'],
+    ['API disabled', oauthError('API_DISABLED_FOR_ORG', 'The REST API is not enabled for this Organization.'), MisconfiguredError, 'api_disabled'],
+    ['API limit', oauthError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), TransientError, 'rate_limited'],
+    ['maintenance page', oauthError('ERROR_HTTP_503', '<html>down</html>'), TransientError, 'server_error'],
+    ['not a login server', oauthError('ERROR_HTTP_404', 'Not Found'), MisconfiguredError, 'unexpected_response'],
+    [
+      'network',
+      Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }),
+      TransientError,
+      'network',
+    ],
+  ];
+  for (const [what, err, type, reason] of cases) {
+    test(what, () => {
+      const c = classifyAuthError(err, LOGIN);
+      assert.ok(c instanceof type, `${what}: got ${c.name}`);
+      assert.equal(c.reason, reason);
+      assert.ok(c.remedy.length > 20, 'a remedy a person can act on');
+      assert.equal(c.cause, err);
+    });
+  }
+
+  test('keeps the OAuth error code and passes typed errors through', () => {
+    const c = classifyAuthError(oauthError('invalid_grant', 'expired access/refresh token'), LOGIN);
+    assert.equal(c.oauthError, 'invalid_grant');
+    assert.equal(c.state, 'reauth_required');
+    assert.equal(classifyAuthError(c, LOGIN), c);
+  });
+});
+
+describe('orgCredentialsSchema', () => {
+  const names = { loginUrl: 'login-url', clientId: 'client-id', clientSecret: 'client-secret', refreshToken: 'refresh-token', apiVersion: 'api-version' };
+  const base = { clientId: 'key', clientSecret: 'secret', refreshToken: 'token' };
+
+  test('fills defaults and trims a trailing slash from the login URL', () => {
+    assert.deepEqual(parseSettings(orgCredentialsSchema, base, names), { ...base, loginUrl: LOGIN, apiVersion: '62.0' });
+    assert.equal(
+      parseSettings(orgCredentialsSchema, { ...base, loginUrl: 'https://acme.my.salesforce.com/' }, names).loginUrl,
+      'https://acme.my.salesforce.com',
+    );
+  });
+
+  test('refuses Lightning URLs, non-http URLs and odd API versions, naming the setting', () => {
+    for (const [raw, pattern] of [
+      [{ loginUrl: 'https://acme.lightning.force.com' }, /login-url is a Lightning URL/],
+      [{ loginUrl: 'ftp://login.salesforce.com' }, /login-url must be an http\(s\) URL/],
+      [{ apiVersion: 'v62' }, /api-version must look like 62\.0/],
+      [{ refreshToken: '   ' }, /refresh-token is required/],
+    ] as const) {
+      assert.throws(
+        () => parseSettings(orgCredentialsSchema, { ...base, ...raw }, names),
+        (err: unknown) => err instanceof MisconfiguredError && err.reason === 'bad_input' && pattern.test(err.message),
+      );
+    }
+  });
+
+  test('never puts a secret value into the error', () => {
+    assert.throws(
+      () => parseSettings(orgCredentialsSchema, { clientId: 'SECRET-KEY-VALUE', clientSecret: 'SECRET-VALUE', loginUrl: 'nope' }, names),
+      (err: unknown) => err instanceof Error && !/SECRET/.test(err.message),
+    );
+  });
+});
