@@ -10,7 +10,7 @@ import {
   external_exports,
   orgCredentialsSchema,
   parseSettings
-} from "./chunks/chunk-UZK2VKYI.js";
+} from "./chunks/chunk-YQYDRVJT.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

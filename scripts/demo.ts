@@ -14,7 +14,7 @@ const emu = await startEmulator({ https: false, orgs: [{ alias: 'demo', sandbox:
 try {
   const org = emu.credentials[0];
   if (!org) throw new Error('the emulator started without an org');
-  out(`Salesforce emulator up in ${Date.now() - started} ms with org "${org.alias}" (${org.orgId}, ${RECORDS} generated records).`);
+  out(`Salesforce emulator up in ${Date.now() - started} ms with org "${org.alias}" (${org.orgId}, data generated for records: ${RECORDS}).`);
   out(`  login host     ${emu.loginUrl}`);
   out(`  instance host  ${org.instanceUrl}`);
   out(`  control        ${emu.controlUrl}/__emu/state`);
@@ -35,19 +35,23 @@ try {
   const objects = global.sobjects.filter((o) => o.queryable && o.retrieveable);
   out(`describeGlobal: ${global.sobjects.length} objects, ${objects.length} queryable. Records per object (SELECT COUNT()):`);
   const width = Math.max(...objects.map((o) => o.name.length));
+  let total = 0;
   for (const o of objects) {
     try {
       const { totalSize } = await conn.query(`SELECT COUNT() FROM ${o.name}`);
+      total += totalSize;
       out(`  ${o.name.padEnd(width)}  ${String(totalSize).padStart(7)}`);
     } catch (err) {
       out(`  ${o.name.padEnd(width)}  (not countable: ${(err as Error).name})`);
     }
   }
+  out(`  ${'total'.padEnd(width)}  ${String(total).padStart(7)}`);
   out();
 
   const accounts = await conn.query<{ Id: string; Name: string }>('SELECT Id, Name FROM Account ORDER BY Name LIMIT 5');
   out(`A few Accounts (SELECT Id, Name FROM Account ORDER BY Name LIMIT 5):`);
-  for (const a of accounts.records) out(`  ${a.Id}  ${a.Name}`);
+  // Quoted: the generator includes names with edge-case spacing and characters.
+  for (const a of accounts.records) out(`  ${a.Id}  ${JSON.stringify(a.Name)}`);
   out();
 
   const usage = conn.limitInfo?.apiUsage;

@@ -127,6 +127,13 @@ export async function connect(creds: OrgCredentials, options: ConnectOptions = {
   return session;
 }
 
+/** For refreshes inside a data call, where jsforce keeps only the description. */
+const OAUTH_CODE_BY_DESCRIPTION: Record<string, string> = {
+  'expired access/refresh token': 'invalid_grant',
+  'client identifier invalid': 'invalid_client_id',
+  'invalid client credentials': 'invalid_client',
+};
+
 /**
  * Turns what jsforce throws during a login into a typed error. OAuth failures arrive as an Error whose
  * `name` is the OAuth `error` code; a refresh inside a data call loses the code and keeps only the text.
@@ -137,12 +144,20 @@ export function classifyAuthError(err: unknown, loginUrl: string): SalesforceErr
   const description = e.message.replace(/^Unable to refresh session due to: /, '');
   // OAuth codes are lower_snake (`invalid_grant`), jsforce's own are UPPER_SNAKE (`ERROR_HTTP_503`);
   // `TypeError` and friends are JavaScript's.
-  const code = /^(?:[a-z_]+|[A-Z0-9_]+)$/.test(e.name) ? e.name : undefined;
+  const code = /^(?:[a-z_]+|[A-Z0-9_]+)$/.test(e.name) ? e.name : OAUTH_CODE_BY_DESCRIPTION[description.toLowerCase()];
   const said = `Salesforce said: ${code ? `${code}: ` : ''}${description}`;
   const base = { cause: err, ...(code ? { oauthError: code } : {}) };
 
-  if (code === 'invalid_grant' || /expired access\/refresh token|inactive user|ip restricted|authentication failure/i.test(description)) {
-    if (/inactive user|inactive organization/i.test(description)) {
+  if (code === 'invalid_grant' || /expired access\/refresh token|inactive (?:user|organization)|ip restricted|authentication failure/i.test(description)) {
+    if (/inactive organization/i.test(description)) {
+      return new MisconfiguredError({
+        ...base,
+        reason: 'org_inactive',
+        message: `The org is inactive or locked. ${said}`,
+        remedy: 'Check the org in Salesforce (an expired trial, a locked or deleted org) and remove it from the backups if it is gone.',
+      });
+    }
+    if (/inactive user/i.test(description)) {
       return new ReauthRequiredError({
         ...base,
         reason: 'user_inactive',

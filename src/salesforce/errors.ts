@@ -8,6 +8,7 @@ export type FailureState = 'reauth_required' | 'app_pending' | 'transient' | 'mi
 export type FailureReason =
   | 'token_revoked_or_expired'
   | 'user_inactive'
+  | 'org_inactive'
   | 'client_unknown'
   | 'client_secret_invalid'
   | 'ip_restricted'

@@ -79,10 +79,11 @@ describe('action: check', () => {
     assert.match(run.summary, /Salesforce org check failed/);
     assert.match(run.summary, /reauth_required/);
     assert.match(run.summary, /Re-authorize the org/);
-    assertSecretsHidden({ stdout: run.stdout, stderr: run.stderr, summary: run.summary }, { 'refresh token': c.refreshToken, 'consumer secret': c.clientSecret }, [
-      'refresh token',
-      'consumer secret',
-    ]);
+    assertSecretsHidden(
+      { stdout: run.stdout, stderr: run.stderr, summary: run.summary },
+      { 'refresh token': c.refreshToken, 'consumer secret': c.clientSecret },
+      ['refresh token', 'consumer secret'],
+    );
   });
 
   test('a refresh token revoked through the OAuth revoke endpoint fails the same way', async () => {
@@ -141,6 +142,9 @@ describe('action: check', () => {
     const masks = run.stdout.split('\n').filter((l) => l.startsWith('::add-mask::5Aep'));
     assert.equal(masks.length, 2, 'the presented and the rotated refresh token are both masked');
     const rotated = (masks.find((l) => !l.endsWith(grant.refreshToken)) as string).slice('::add-mask::'.length);
-    assertSecretsHidden({ stdout: run.stdout, stderr: run.stderr, summary: run.summary, outputs: JSON.stringify(run.outputs) }, { 'rotated token': rotated, 'refresh token': grant.refreshToken });
+    assertSecretsHidden(
+      { stdout: run.stdout, stderr: run.stderr, summary: run.summary, outputs: JSON.stringify(run.outputs) },
+      { 'rotated token': rotated, 'refresh token': grant.refreshToken },
+    );
   });
 });

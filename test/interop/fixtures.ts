@@ -155,4 +155,4 @@ export function calls(log: RequestLogEntry[], method: string, pattern: RegExp): 
   return log.filter((e) => e.method === method && pattern.test(e.path));
 }
 
-export { control, creds, sfOk };
+export { control, creds };

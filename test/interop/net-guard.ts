@@ -48,9 +48,11 @@ const guardedConnect: Connect = function (this: net.Socket, ...args: unknown[]):
   }
   if (!isPipe && !isLoopback(host ?? 'localhost')) {
     record(host ?? '', port);
-    const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host} (blocked by the interop network guard)`), {
-      code: 'ENOTFOUND',
-      hostname: host,
+    // EACCES, not ENOTFOUND: jsforce retries ENOTFOUND with back-off, which only slows the failure down.
+    const err = Object.assign(new Error(`connect EACCES ${host}:${String(port)} (blocked by the interop network guard)`), {
+      code: 'EACCES',
+      syscall: 'connect',
+      address: host,
     });
     process.nextTick(() => this.destroy(err));
     return this;

@@ -194,6 +194,27 @@ describe('sf data bulk commands against the emulator', () => {
     assert.ok(resultsPages(await requestLog(emu, since)).length > 1);
   });
 
+  it('export bulk with a bad field fails with the Salesforce error code and message', async () => {
+    const run = await sf(home, [
+      'data',
+      'export',
+      'bulk',
+      '-q',
+      'SELECT Id, Nope__c FROM Contact',
+      '--output-file',
+      path.join(home.cwd, 'never.csv'),
+      '--wait',
+      '10',
+      '--target-org',
+      ALIAS,
+      '--json',
+    ]);
+    assert.deepEqual(run.blocked, [], describeRun(run));
+    assert.equal(run.code, 1, describeRun(run));
+    assert.equal(run.json?.name, 'INVALID_FIELD', describeRun(run));
+    assert.match(run.json?.message ?? '', /No such column 'Nope__c' on entity 'Contact'/, describeRun(run));
+  });
+
   it('import bulk inserts contacts with exactly the values of the file', async () => {
     const file = path.join(home.cwd, 'new-contacts.csv');
     const rows = NASTY_STRINGS.filter((s) => !/^\s|\s$/.test(s)).map((nasty, i) => ({
@@ -303,10 +324,9 @@ describe('sf data bulk commands against the emulator', () => {
   });
 
   it('upsert bulk on Id updates in place: new values, #N/A clears, an empty cell leaves the value', async () => {
-    const targets = storeRows(
-      emu,
-      `SELECT "Id", "FirstName", "LastName", "Email" FROM "Contact" WHERE "LastName" LIKE 'Imported-%' AND "Email" IS NOT NULL ORDER BY "LastName" LIMIT 3`,
-    );
+    // Seeded rows 30, 32 and 34 all have a FirstName and an Email to change.
+    const picked = [30, 32, 34].map((n) => seeded.contactIds[n] as string);
+    const targets = storeRows(emu, `SELECT "Id", "FirstName", "LastName", "Email" FROM "Contact" WHERE "Id" IN (?, ?, ?) ORDER BY "Id"`, picked);
     assert.equal(targets.length, 3);
     const [a, b, c] = targets as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
     const file = path.join(home.cwd, 'upsert.csv');
@@ -346,8 +366,8 @@ describe('sf data bulk commands against the emulator', () => {
   });
 
   it('delete bulk moves the rows to the Recycle Bin', async () => {
-    const ids = storeRows(emu, `SELECT "Id" FROM "Contact" WHERE "LastName" LIKE 'Partial-OK-%' AND "IsDeleted" = 0`).map((r) => r.Id as string);
-    assert.equal(ids.length, 2);
+    const ids = seeded.contactIds.slice(40, 42);
+    assert.equal(storeRows(emu, `SELECT "Id" FROM "Contact" WHERE "Id" IN (?, ?) AND "IsDeleted" = 0`, ids).length, 2);
     const file = path.join(home.cwd, 'delete.csv');
     writeFileSync(file, `Id\n${ids.join('\n')}\n`);
     const { result } = await sfOk<{ jobInfo: { operation: string; numberRecordsProcessed: number }; records: { successfulResults: { sf__Id: string }[] } }>(
@@ -361,6 +381,60 @@ describe('sf data bulk commands against the emulator', () => {
     assert.deepEqual(
       rows.map((r) => Number(r.IsDeleted)),
       [1, 1],
+    );
+  });
+
+  it('update bulk changes only the columns of the file', async () => {
+    const target = storeRows(emu, `SELECT "Id", "FirstName", "LastName", "Email" FROM "Contact" WHERE "Id" = ?`, [seeded.contactIds[20] as string])[0];
+    assert.ok(target);
+    const file = path.join(home.cwd, 'update.csv');
+    writeFileSync(file, stringify([{ Id: target.Id, LastName: 'Updated; semi | pipe, comma' }], { header: true, columns: ['Id', 'LastName'] }));
+    const { result } = await sfOk<{ jobId: string; processedRecords: number; successfulRecords: number; failedRecords: number }>(home, [
+      'data',
+      'update',
+      'bulk',
+      '-s',
+      'Contact',
+      '-f',
+      file,
+      '--wait',
+      '10',
+      '--target-org',
+      ALIAS,
+    ]);
+    assert.match(result.jobId, /^750[A-Za-z0-9]{15}$/);
+    assert.equal(result.processedRecords, 1);
+    assert.equal(result.successfulRecords, 1);
+    assert.equal(result.failedRecords, 0);
+    const row = storeRows(emu, `SELECT "Id", "FirstName", "LastName", "Email" FROM "Contact" WHERE "Id" = ?`, [target.Id as string])[0];
+    assert.deepEqual({ ...row }, { ...target, LastName: 'Updated; semi | pipe, comma' });
+  });
+
+  it('delete bulk --hard-delete needs the permission, then purges the rows', async () => {
+    const ids = seeded.contactIds.slice(10, 12);
+    const file = path.join(home.cwd, 'hard-delete.csv');
+    writeFileSync(file, `Id\n${ids.join('\n')}\n`);
+    const args = ['data', 'delete', 'bulk', '-s', 'Contact', '-f', file, '--hard-delete', '--wait', '10', '--target-org', ALIAS];
+    await control(emu, 'POST', '/orgs/prod/settings', { allowHardDelete: false });
+    try {
+      const denied = await sf(home, [...args, '--json']);
+      assert.deepEqual(denied.blocked, [], describeRun(denied));
+      assert.equal(denied.code, 1, describeRun(denied));
+      // sf recognises the FEATURENOTENABLED error code and says what is missing.
+      assert.equal(denied.json?.name, 'HardDeletePermissionError', describeRun(denied));
+    } finally {
+      await control(emu, 'POST', '/orgs/prod/settings', { allowHardDelete: true });
+    }
+    assert.equal(storeRows(emu, `SELECT "Id" FROM "Contact" WHERE "Id" IN (?, ?) AND "IsDeleted" = 0`, ids).length, 2);
+
+    const { result } = await sfOk<{ jobInfo: { operation: string; numberRecordsProcessed: number } }>(home, args);
+    assert.equal(result.jobInfo.operation, 'hardDelete');
+    assert.equal(result.jobInfo.numberRecordsProcessed, 2);
+    assert.equal(storeRows(emu, `SELECT "Id" FROM "Contact" WHERE "Id" IN (?, ?)`, ids).length, 0, 'gone even from queryAll');
+    assert.deepEqual(
+      storeRows(emu, `SELECT "Id", "purged" FROM "_deleted" WHERE "Id" IN (?, ?) ORDER BY "Id"`, ids).map((r) => ({ ...r })),
+      [...ids].sort().map((Id) => ({ Id, purged: 1 })),
+      'getDeleted still knows them',
     );
   });
 });

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
-import { calls, control, creds, describeLog, lastSeq, loginWithAccessToken, requestLog, startInterop, storeRows } from './fixtures.ts';
+import { calls, control, creds, describeLog, lastSeq, loginWithAccessToken, orgOf, requestLog, startInterop, storeRows } from './fixtures.ts';
 import { describeRun, type SfHome, sf, sfHome, sfOk } from './sf.ts';
 
 interface OrgDisplay {
@@ -102,10 +102,18 @@ describe('sf org login against the emulator', () => {
 
   it('an access-token org whose session ended reports it instead of hanging or refreshing', async () => {
     await control(emu, 'POST', '/sessions/expire', { org: 'prod' });
+    const since = await lastSeq(emu);
     const run = await sf(home, ['data', 'query', '-q', 'SELECT Id FROM Account LIMIT 1', '--target-org', 'emu', '--json']);
     assert.deepEqual(run.blocked, [], describeRun(run));
-    assert.notEqual(run.code, 0, describeRun(run));
-    assert.match(`${run.json?.name} ${run.json?.message}`, /INVALID_SESSION_ID|Session expired|expired|No refresh token/i, describeRun(run));
+    assert.equal(run.code, 1, describeRun(run));
+    assert.equal(run.json?.name, 'INVALID_SESSION_ID', describeRun(run));
+    assert.equal(run.json?.message, 'Session expired or invalid', describeRun(run));
+    const log = await requestLog(emu, since);
+    assert.deepEqual(
+      log.map((e) => e.status),
+      [401],
+      `one 401 and no refresh attempt without a refresh token:\n${describeLog(log)}`,
+    );
   });
 
   it('sf org login sfdx-url (https, refresh token) then a query that survives an expired session', async () => {
@@ -123,6 +131,7 @@ describe('sf org login against the emulator', () => {
     assert.equal(result.username, c.username);
     assert.equal(result.orgId, c.orgId);
     assert.equal(stripSlash(result.loginUrl), emu.loginUrlHttps, 'sf forces https on the auth URL host');
+    assert.equal(stripSlash(result.instanceUrl), orgOf(emu).instanceUrlHttps, 'a token issued over https names the https My Domain');
     let log = await requestLog(emu, since);
     const token = calls(log, 'POST', /^\/services\/oauth2\/token$/);
     assert.equal(token.length, 1, describeLog(log));

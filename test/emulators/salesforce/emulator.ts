@@ -133,7 +133,8 @@ function buildRouter(): Router {
 
 async function dispatch(state: EmulatorState, router: Router, listener: Listener, req: IncomingMessage, res: ServerResponse, logLimit: number): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
-  const url = new URL(req.url ?? '/', listener.baseUrl);
+  // Concatenated, not resolved: a path of `//services/...` (sf sends it) must not read as a host.
+  const url = new URL(`${listener.baseUrl}${req.url ?? '/'}`);
   const path = normalizePath(url.pathname);
   const isControl = path.startsWith('/__emu');
   let entry: RequestLogEntry | undefined;

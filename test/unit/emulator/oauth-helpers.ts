@@ -104,7 +104,11 @@ export function newApp(emu: Emulator, body: Record<string, unknown> = {}): Promi
 }
 
 /** A jsforce OAuth2 client of an org's login host. */
-export function oauth2(emu: Emulator, alias: string, overrides: Partial<{ clientId: string; clientSecret: string; loginUrl: string; useVerifier: boolean }> = {}) {
+export function oauth2(
+  emu: Emulator,
+  alias: string,
+  overrides: Partial<{ clientId: string; clientSecret: string; loginUrl: string; useVerifier: boolean }> = {},
+) {
   const c = creds(emu, alias);
   return new jsforce.OAuth2({ clientId: c.clientId, clientSecret: c.clientSecret, loginUrl: c.loginUrl, redirectUri: CALLBACK, ...overrides });
 }

@@ -63,8 +63,8 @@ export function parseCsv(text: string, delimiter: string): string[][] {
  * The line ending of the first record (the header, which has no quoted line breaks in practice),
  * or undefined for a file of a single line.
  */
-export function firstLineEnding(text: string): LineEnding | undefined {
-  const nl = text.indexOf('\n');
+export function firstLineEnding(data: Buffer): LineEnding | undefined {
+  const nl = data.indexOf(10);
   if (nl < 0) return undefined;
-  return nl > 0 && text.charCodeAt(nl - 1) === 13 ? 'CRLF' : 'LF';
+  return nl > 0 && data[nl - 1] === 13 ? 'CRLF' : 'LF';
 }

@@ -133,10 +133,12 @@ export function runIngestJob(state: EmulatorState, org: Org, job: IngestJob): vo
   const { header, rows } = upload;
   const results = emptyResults(header);
   const unprocessedAll = () => rows.map((r) => csvLine(r, delimiter, eol));
-  const text = job.uploads[0]?.toString('latin1') ?? '';
-  const ending = firstLineEnding(text);
+  const ending = firstLineEnding(job.uploads[0] ?? Buffer.alloc(0));
   if (ending && ending !== job.lineEnding) {
-    fail(`ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is ${job.lineEnding}`, { ...results, unprocessed: unprocessedAll() });
+    fail(`ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is ${job.lineEnding}`, {
+      ...results,
+      unprocessed: unprocessedAll(),
+    });
     return;
   }
   const obj = getObject(state.schema, job.object) as ObjectDef;

@@ -60,7 +60,8 @@ async function create(ctx: Ctx): Promise<void> {
     }
     externalIdFieldName = field.name;
   }
-  if (body.contentType !== undefined && body.contentType !== 'CSV') throw invalidJob(`Unsupported contentType: ${String(body.contentType)}. Only CSV is supported.`);
+  if (body.contentType !== undefined && body.contentType !== 'CSV')
+    throw invalidJob(`Unsupported contentType: ${String(body.contentType)}. Only CSV is supported.`);
   const columnDelimiter = body.columnDelimiter ?? 'COMMA';
   if (!isColumnDelimiter(columnDelimiter)) throw invalidJob(`Invalid columnDelimiter: ${String(columnDelimiter)}`);
   const lineEnding = body.lineEnding ?? 'LF';

@@ -225,12 +225,7 @@ export function jobSummary(job: Job): [string, JsonValue][] {
 export function jobDetail(job: Job): [string, JsonValue][] {
   const out = head(job);
   if (job.kind === 'ingest' && job.externalIdFieldName) out.push(['externalIdFieldName', job.externalIdFieldName]);
-  out.push(
-    ['concurrencyMode', 'Parallel'],
-    ['contentType', 'CSV'],
-    ['apiVersion', job.apiVersion],
-    ['jobType', job.kind === 'query' ? 'V2Query' : 'V2Ingest'],
-  );
+  out.push(['concurrencyMode', 'Parallel'], ['contentType', 'CSV'], ['apiVersion', job.apiVersion], ['jobType', job.kind === 'query' ? 'V2Query' : 'V2Ingest']);
   if (job.kind === 'ingest' && job.state === 'Open') out.push(['contentUrl', contentUrl(job)]);
   out.push(['lineEnding', job.lineEnding], ['columnDelimiter', job.columnDelimiter], ['numberRecordsProcessed', job.numberRecordsProcessed]);
   if (job.kind === 'ingest') out.push(['numberRecordsFailed', job.numberRecordsFailed]);
@@ -251,6 +246,14 @@ export function sendJobJson(res: ServerResponse, status: number, body: string): 
   res.end(body);
 }
 
+/** A job in `GET /jobs/{kind}` lists: the short info plus its jobType. */
+function listEntry(job: Job): [string, JsonValue][] {
+  const out = jobSummary(job).filter(([k]) => k !== 'contentUrl');
+  const at = out.findIndex(([k]) => k === 'apiVersion') + 1;
+  out.splice(at, 0, ['jobType', job.kind === 'query' ? 'V2Query' : 'V2Ingest']);
+  return out;
+}
+
 export function sendJobList(res: ServerResponse, jobs: Job[]): void {
-  sendJobJson(res, 200, `{"done":true,"records":[${jobs.map((j) => jobJson(jobSummary(j))).join(',')}],"nextRecordsUrl":null}`);
+  sendJobJson(res, 200, `{"done":true,"records":[${jobs.map((j) => jobJson(listEntry(j))).join(',')}],"nextRecordsUrl":null}`);
 }

@@ -81,7 +81,8 @@ async function create(ctx: Ctx): Promise<void> {
   const operation = body.operation;
   if (operation !== 'query' && operation !== 'queryAll') throw invalidJob(`Invalid operation for a query job: ${String(operation)}. Use query or queryAll.`);
   if (typeof body.query !== 'string' || body.query.trim() === '') throw invalidJob('A query job needs a query.');
-  if (body.contentType !== undefined && body.contentType !== 'CSV') throw invalidJob(`Unsupported contentType: ${String(body.contentType)}. Only CSV is supported.`);
+  if (body.contentType !== undefined && body.contentType !== 'CSV')
+    throw invalidJob(`Unsupported contentType: ${String(body.contentType)}. Only CSV is supported.`);
   const columnDelimiter = body.columnDelimiter ?? 'COMMA';
   if (!isColumnDelimiter(columnDelimiter)) throw invalidJob(`Invalid columnDelimiter: ${String(columnDelimiter)}`);
   const lineEnding = body.lineEnding ?? 'LF';

@@ -238,7 +238,17 @@ export function registerOAuthControl(router: Router): void {
   const opts = { scope: 'any' as const };
 
   // ---- Connected Apps
-  router.add('GET', '/__emu/apps', (ctx) => sendJson(ctx.res, 200, [...ctx.state.apps.values()].map((a) => appView(ctx, a))), opts);
+  router.add(
+    'GET',
+    '/__emu/apps',
+    (ctx) =>
+      sendJson(
+        ctx.res,
+        200,
+        [...ctx.state.apps.values()].map((a) => appView(ctx, a)),
+      ),
+    opts,
+  );
   router.add('GET', '/__emu/apps/:app', (ctx) => sendJson(ctx.res, 200, appView(ctx, findApp(ctx, ctx.params.app))), opts);
 
   router.add(

@@ -116,7 +116,8 @@ async function authorize(ctx: Ctx): Promise<void> {
   }
 
   // User-agent flow: the tokens travel in the fragment.
-  const grant = scopes.includes('refresh_token') || scopes.includes('offline_access') ? createGrant(state, { app, user, scopes, via: listener.kind }).grant : undefined;
+  const grant =
+    scopes.includes('refresh_token') || scopes.includes('offline_access') ? createGrant(state, { app, user, scopes, via: listener.kind }).grant : undefined;
   const session = state.sessions.issue({
     org,
     user,

@@ -77,10 +77,7 @@ export function revokeGrant(state: EmulatorState, grant: Grant, reason: string, 
  * Records a new approval the way a completed web login does. When the user already holds
  * `maxApprovals` for the app, the oldest (by `evictionOrder`) is revoked first.
  */
-export function createGrant(
-  state: EmulatorState,
-  opts: { app: ConnectedApp; user: User; scopes: string[]; via: string },
-): { grant: Grant; evicted: Grant[] } {
+export function createGrant(state: EmulatorState, opts: { app: ConnectedApp; user: User; scopes: string[]; via: string }): { grant: Grant; evicted: Grant[] } {
   const { app, user } = opts;
   const store = grantStore(state);
   const now = state.clock.now();

@@ -24,7 +24,7 @@ function identitySession(ctx: Ctx): AccessToken | undefined {
   if (!token) return identityError(ctx, 403, 'Missing_OAuth_Token');
   const session = ctx.state.sessions.validate(token, ctx.state.clock.now());
   const user = session ? ctx.state.users.get(session.userId) : undefined;
-  if (!session || !user || !user.active || user.frozen) return identityError(ctx, 403, 'Bad_OAuth_Token');
+  if (!session || !user?.active || user.frozen) return identityError(ctx, 403, 'Bad_OAuth_Token');
   return session;
 }
 

@@ -101,6 +101,8 @@ export interface TokenBodyInput {
   scopes: string[];
   refreshToken?: string;
   nonce?: string;
+  /** Only user logins (web server, user-agent, refresh) get an OpenID Connect id_token. */
+  noIdToken?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ export function tokenBody(ctx: Ctx, input: TokenBodyInput): Record<string, strin
     .update(id + issuedAt)
     .digest('base64');
   body.scope = input.scopes.join(' ');
-  if (input.scopes.includes('openid')) {
+  if (!input.noIdToken && input.scopes.includes('openid')) {
     body.id_token = idToken(ctx.state, {
       issuer: ctx.listener.baseUrl,
       idUrl: id,
@@ -220,7 +222,7 @@ function clientCredentialsGrant(r: TokenRequest): TokenBodyInput {
   if (!user) throw new OAuthError('invalid_grant', 'no client credentials user enabled');
   checkUserAndOrg(state, app, user, org);
   const scopes = nonRefreshScopes(app);
-  return { app, org, user, session: issueSession(r, app, org, user, scopes), scopes };
+  return { app, org, user, session: issueSession(r, app, org, user, scopes), scopes, noIdToken: true };
 }
 
 function passwordGrant(r: TokenRequest): TokenBodyInput {
@@ -234,7 +236,7 @@ function passwordGrant(r: TokenRequest): TokenBodyInput {
   if (!user || !org || r.form.get('password') !== password || !hostServesOrg(state, r.ctx.listener, org)) throw authFailure();
   checkUserAndOrg(state, app, user, org);
   const scopes = nonRefreshScopes(app);
-  return { app, org, user, session: issueSession(r, app, org, user, scopes), scopes };
+  return { app, org, user, session: issueSession(r, app, org, user, scopes), scopes, noIdToken: true };
 }
 
 /** Audiences Salesforce accepts for an org: its kind's login host (real or emulated) and its My Domain. */
@@ -267,7 +269,7 @@ function jwtBearer(r: TokenRequest): TokenBodyInput {
   if (extras.jwtPreAuthorized !== 'all' && !extras.jwtPreAuthorized.has(user.id)) throw new OAuthError('invalid_grant', "user hasn't approved this consumer");
   checkUserAndOrg(state, app, user, org);
   const scopes = nonRefreshScopes(app);
-  return { app, org, user, session: issueSession(r, app, org, user, scopes), scopes };
+  return { app, org, user, session: issueSession(r, app, org, user, scopes), scopes, noIdToken: true };
 }
 
 const GRANTS: Record<string, (r: TokenRequest) => TokenBodyInput> = {

@@ -39,6 +39,71 @@ export class SoqlSource {
   }
 
   /**
+   * Offset of `word` in the (sub)query that starts at `from`: at the same parenthesis depth, before
+   * that query's closing parenthesis. Falls back to `from`.
+   */
+  clause(word: string, from: number): number {
+    const want = word.toLowerCase();
+    let depth = 0;
+    for (const t of this.tokens) {
+      if (t.start < from || t.isString) continue;
+      if (t.text === '(') depth++;
+      else if (t.text === ')') {
+        depth--;
+        if (depth < 0) break;
+      } else if (depth === 0 && t.text.toLowerCase() === want) return t.start;
+    }
+    return from;
+  }
+
+  /**
+   * Where each SELECT item starts, for the (sub)query whose SELECT keyword is at `selectAt`.
+   * `leads` are the items' first tokens (a name, a function name, or `(` for a subquery).
+   */
+  itemOffsets(selectAt: number, leads: string[]): number[] {
+    const out: number[] = [];
+    let i = this.tokens.findIndex((t) => t.start >= selectAt) + 1;
+    for (const lead of leads) {
+      const want = lead.toLowerCase();
+      let depth = 0;
+      let found = -1;
+      for (; i < this.tokens.length; i++) {
+        const t = this.tokens[i] as SourceToken;
+        if (t.isString) continue;
+        if (depth === 0 && t.text.toLowerCase() === want) {
+          found = i;
+          break;
+        }
+        if (t.text === '(') depth++;
+        else if (t.text === ')') depth--;
+      }
+      if (found < 0) {
+        out.push(selectAt);
+        continue;
+      }
+      out.push((this.tokens[found] as SourceToken).start);
+      i = found + 1;
+      if (want === '(' || this.tokens[i]?.text === '(') {
+        // Skip the parenthesised part so the next item is searched after it.
+        let d = want === '(' ? 1 : 0;
+        for (; i < this.tokens.length; i++) {
+          const t = this.tokens[i] as SourceToken;
+          if (t.isString) continue;
+          if (t.text === '(') d++;
+          else if (t.text === ')') {
+            d--;
+            if (d === 0) {
+              i++;
+              break;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * Salesforce's error preamble: `\n<excerpt>\n<caret>\nERROR at Row:r:Column:c\n`. The excerpt is the
    * error's line cut to whole tokens within about 50 characters either side of the error.
    */

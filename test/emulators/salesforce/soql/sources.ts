@@ -103,14 +103,15 @@ const PROVIDERS: Record<string, VirtualRows> = {
   fielddefinition: fieldRows,
 };
 
-export function hasTable(org: Org, obj: ObjectDef): boolean {
-  return !obj.virtual && obj.keyPrefix !== null && obj.flags.queryable;
+/** Mirrors `OrgStore.tables()`. */
+export function hasTable(obj: ObjectDef): boolean {
+  return !obj.virtual && obj.keyPrefix !== null;
 }
 
 /** Whether SOQL can read this object at all. */
-export function isQueryableSource(org: Org, obj: ObjectDef): boolean {
+export function isQueryableSource(obj: ObjectDef): boolean {
   if (!obj.flags.queryable) return false;
-  return hasTable(org, obj) || PROVIDERS[obj.name.toLowerCase()] !== undefined;
+  return hasTable(obj) || PROVIDERS[obj.name.toLowerCase()] !== undefined;
 }
 
 function storageValue(f: FieldDef, v: unknown): SqlValue {
@@ -125,7 +126,7 @@ function storageValue(f: FieldDef, v: unknown): SqlValue {
  * small and derived from the model, so refreshing per query keeps them exact).
  */
 export function tableRef(org: Org, obj: ObjectDef): string {
-  if (hasTable(org, obj)) return q(obj.name);
+  if (hasTable(obj)) return q(obj.name);
   const provider = PROVIDERS[obj.name.toLowerCase()];
   if (!provider) throw new Error(`no source for ${obj.name}`);
   const table = `_v_${obj.name}`;

@@ -1,9 +1,11 @@
 // The record-write layer: every write path (REST sObject rows, sObject Collections, composite tree,
 // Bulk API 2.0 ingest, the control surface) validates and writes through here, so all of them
 // report the same Salesforce errors for the same mistakes.
+import { createHash } from 'node:crypto';
 import { isValidIdShape, to18 } from '../ids.ts';
 import type { Org } from '../model.ts';
 import { SYSTEM_FIELDS } from '../schema/define.ts';
+import { OPPORTUNITY_STAGES } from '../schema/objects/system.ts';
 import { type FieldDef, getField, type ObjectDef } from '../schema/types.ts';
 import { type OrgStore, q, type Row } from './db.ts';
 import { FieldValueError, type SqlValue, toStorage } from './values.ts';
@@ -207,13 +209,18 @@ function inputValue(raw: unknown, source: DmlOptions['source']): unknown {
   return raw;
 }
 
-function checkReference(store: OrgStore, field: FieldDef, id: string): SaveError | undefined {
+function checkReference(store: OrgStore, field: FieldDef, id: string, owner?: ObjectDef): SaveError | undefined {
   const target = store.objectOfId(id);
   if (!target || !field.referenceTo.some((r) => r.toLowerCase() === target.name.toLowerCase())) {
     return saveError('MALFORMED_ID', `${field.label}: id value of incorrect type: ${id}`, [field.name]);
   }
   if (target.virtual || !target.keyPrefix) return undefined;
-  return store.get(target, id) ? undefined : INVALID_CROSS_REFERENCE();
+  const row = store.get(target, id);
+  if (!row) return INVALID_CROSS_REFERENCE();
+  if (field.name === 'RecordTypeId' && owner && typeof row.SobjectType === 'string' && row.SobjectType !== owner.name) {
+    return saveError('INVALID_CROSS_REFERENCE_KEY', `${field.label}: this ID value isn't valid for the user: ${id}`, [field.name]);
+  }
+  return undefined;
 }
 
 /**
@@ -221,7 +228,14 @@ function checkReference(store: OrgStore, field: FieldDef, id: string): SaveError
  * report, in its order: unknown columns, read-only columns, bad values, missing required fields,
  * dangling references, duplicates.
  */
-function prepareRow(org: Org, obj: ObjectDef, values: Record<string, unknown>, opts: DmlOptions, mode: 'insert' | 'update', selfId?: string): Row | SaveError[] {
+function prepareRow(
+  org: Org,
+  obj: ObjectDef,
+  values: Record<string, unknown>,
+  opts: DmlOptions,
+  mode: 'insert' | 'update',
+  selfId?: string,
+): Row | SaveError[] {
   const store = org.store;
   const entries: Entry[] = [];
   const readOnly: string[] = [];
@@ -261,10 +275,12 @@ function prepareRow(org: Org, obj: ObjectDef, values: Record<string, unknown>, o
         setNull.push(f);
         continue;
       }
-      const lookupValue = isPlainObject(e.value) ? e.value[e.col.lookup.name] ?? Object.entries(e.value).find(([k]) => k !== 'attributes')?.[1] : e.value;
+      const lookupValue = isPlainObject(e.value) ? (e.value[e.col.lookup.name] ?? Object.entries(e.value).find(([k]) => k !== 'attributes')?.[1]) : e.value;
       const ids = findByExternalId(org, e.col.target, e.col.lookup, lookupValue);
       if (ids.length === 0) {
-        errors.push(saveError('INVALID_FIELD', `Foreign key external ID: ${String(lookupValue)} not found for field ${e.col.lookup.name} in entity ${e.col.target.name}`));
+        errors.push(
+          saveError('INVALID_FIELD', `Foreign key external ID: ${String(lookupValue)} not found for field ${e.col.lookup.name} in entity ${e.col.target.name}`),
+        );
       } else if (ids.length > 1) {
         errors.push(saveError('DUPLICATE_EXTERNAL_ID', `${e.col.lookup.label}: more than one record found for external id field: [${ids.join(', ')}]`));
       } else {
@@ -301,7 +317,7 @@ function prepareRow(org: Org, obj: ObjectDef, values: Record<string, unknown>, o
     const f = e.col.field;
     const v = row[f.name];
     if (f.type !== 'reference' || typeof v !== 'string') continue;
-    const bad = checkReference(store, f, v);
+    const bad = checkReference(store, f, v, obj);
     if (bad) return [bad];
   }
 
@@ -365,6 +381,110 @@ function nextAutoNumber(store: OrgStore, obj: ObjectDef, field: FieldDef): strin
 }
 
 // ---------------------------------------------------------------------------------------------
+// Fields the platform maintains (what triggers and formulas do in a real org), kept consistent
+// with the generator so restored rows look like generated ones.
+
+const FILE_TYPES: Record<string, string> = {
+  png: 'PNG',
+  jpg: 'JPG',
+  jpeg: 'JPEG',
+  gif: 'GIF',
+  pdf: 'PDF',
+  txt: 'TEXT',
+  csv: 'CSV',
+  zip: 'ZIP',
+  doc: 'WORD',
+  docx: 'WORD_X',
+  xls: 'EXCEL',
+  xlsx: 'EXCEL_X',
+  ppt: 'POWER_POINT',
+  pptx: 'POWER_POINT_X',
+  json: 'JSON',
+  xml: 'XML',
+  html: 'HTML',
+};
+
+type Derive = (org: Org, row: Row, current: Row | undefined) => void;
+
+function merged(row: Row, current: Row | undefined, name: string): SqlValue | undefined {
+  return name in row ? row[name] : current?.[name];
+}
+
+const personName: Derive = (_org, row, current) => {
+  if (current && !('FirstName' in row) && !('LastName' in row)) return;
+  const first = merged(row, current, 'FirstName');
+  const last = merged(row, current, 'LastName');
+  row.Name = first ? `${String(first)} ${String(last ?? '')}`.trim() : last === undefined ? null : last;
+};
+
+const DERIVE: Record<string, Derive> = {
+  Contact: personName,
+  Lead: personName,
+  User: personName,
+  Opportunity: (org, row, current) => {
+    if (!('StageName' in row)) return;
+    const stage = OPPORTUNITY_STAGES.find((s) => s.name === row.StageName);
+    if (!stage) return;
+    row.IsClosed = stage.closed ? 1 : 0;
+    row.IsWon = stage.won ? 1 : 0;
+    if (row.Probability === undefined || row.Probability === null) row.Probability = stage.probability;
+    if (row.ForecastCategoryName === undefined || row.ForecastCategoryName === null) row.ForecastCategoryName = stage.forecast;
+    if (!current || current.StageName !== row.StageName) row.LastStageChangeDate = org.store.stamp();
+  },
+  Case: (org, row, current) => {
+    if (!('Status' in row)) return;
+    const closed = row.Status === 'Closed';
+    row.IsClosed = closed ? 1 : 0;
+    if (closed && !current?.ClosedDate) row.ClosedDate = org.store.stamp();
+    if (!closed) row.ClosedDate = null;
+  },
+  Task: (_org, row, current) => {
+    if ('Status' in row) row.IsClosed = row.Status === 'Completed' ? 1 : 0;
+    if ('Priority' in row) row.IsHighPriority = row.Priority === 'High' ? 1 : 0;
+    if (!current && (row.TaskSubtype === undefined || row.TaskSubtype === null)) row.TaskSubtype = 'Task';
+  },
+  Attachment: (_org, row) => {
+    if (row.Body instanceof Uint8Array) row.BodyLength = row.Body.length;
+  },
+};
+
+function bytesOf(v: SqlValue | undefined): Uint8Array {
+  return v instanceof Uint8Array ? v : new Uint8Array();
+}
+
+/**
+ * Inserting a ContentVersion publishes a file: without ContentDocumentId it creates the
+ * ContentDocument (version 1); with one it adds the next version and makes it the latest.
+ */
+function insertContentVersion(org: Org, obj: ObjectDef, row: Row, opts: DmlOptions, keepAuditFields: boolean): string {
+  const store = org.store;
+  const docObj = store.object('ContentDocument');
+  const data = bytesOf(row.VersionData);
+  const path = typeof row.PathOnClient === 'string' ? row.PathOnClient : '';
+  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
+  const file = { FileType: FILE_TYPES[ext] ?? 'UNKNOWN', FileExtension: ext || null, ContentSize: data.length };
+  Object.assign(row, file, { IsLatest: 1, Checksum: createHash('md5').update(data).digest('hex') });
+  const ctx = { userId: opts.userId, keepAuditFields };
+  if (!docObj) return store.insert(obj, { ...row, VersionNumber: '1' }, ctx);
+  const docId = typeof row.ContentDocumentId === 'string' ? row.ContentDocumentId : undefined;
+  if (!docId) {
+    const doc = store.insert(
+      docObj,
+      { OwnerId: row.OwnerId ?? opts.userId, Title: row.Title ?? null, Description: row.Description ?? null, ...file, PublishStatus: 'P' },
+      { userId: opts.userId },
+    );
+    const id = store.insert(obj, { ...row, ContentDocumentId: doc, VersionNumber: '1' }, ctx);
+    store.update(docObj, doc, { LatestPublishedVersionId: id }, { userId: opts.userId });
+    return id;
+  }
+  const versions = store.prepare(`SELECT "Id", "IsLatest" FROM ${q(obj.name)} WHERE "ContentDocumentId" = ?`).all(docId) as { Id: string; IsLatest: number }[];
+  for (const v of versions) if (Number(v.IsLatest)) store.update(obj, v.Id, { IsLatest: 0 }, { userId: opts.userId });
+  const id = store.insert(obj, { ...row, VersionNumber: String(versions.length + 1) }, ctx);
+  store.update(docObj, docId, { LatestPublishedVersionId: id, Title: row.Title ?? null, ...file }, { userId: opts.userId });
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Transactions
 
 let savepointSeq = 0;
@@ -408,17 +528,21 @@ export function insertRecord(org: Org, obj: ObjectDef, values: Record<string, un
   for (const f of obj.fields) {
     if (f.autoNumber && f.stored) row[f.name] = nextAutoNumber(org.store, obj, f);
   }
+  DERIVE[obj.name]?.(org, row, undefined);
   const keepAuditFields = Object.keys(row).some((k) => AUDIT_ON_CREATE.has(k.toLowerCase()));
-  const id = org.store.insert(obj, row, { userId: opts.userId, keepAuditFields });
+  const id =
+    obj.name === 'ContentVersion'
+      ? insertContentVersion(org, obj, row, opts, keepAuditFields)
+      : org.store.insert(obj, row, { userId: opts.userId, keepAuditFields });
   return { id, success: true, created: true, errors: [] };
 }
 
-function liveRecord(org: Org, obj: ObjectDef, id: string): { id: string } | SaveError {
+function liveRecord(org: Org, obj: ObjectDef, id: string): { id: string; row: Row } | SaveError {
   const st = recordState(org, obj, id);
   if (isSaveError(st)) return st;
   if (st.state === 'deleted') return ENTITY_IS_DELETED();
   if (st.state === 'missing') return INVALID_CROSS_REFERENCE();
-  return { id: st.id };
+  return { id: st.id, row: st.row };
 }
 
 export function updateRecord(org: Org, obj: ObjectDef, id: string, values: Record<string, unknown>, opts: DmlOptions): SaveResult {
@@ -428,6 +552,7 @@ export function updateRecord(org: Org, obj: ObjectDef, id: string, values: Recor
   if (isSaveError(rec)) return failed([rec], isValidIdShape(id) ? id : undefined);
   const row = prepareRow(org, obj, values, opts, 'update', rec.id);
   if (Array.isArray(row)) return failed(row, rec.id);
+  DERIVE[obj.name]?.(org, row, rec.row);
   org.store.update(obj, rec.id, row, { userId: opts.userId });
   return { id: rec.id, success: true, errors: [] };
 }
@@ -489,7 +614,14 @@ export function deleteRecord(org: Org, obj: ObjectDef, id: string, opts: DmlOpti
   const restricted = restrictedDeleteError(org, obj, rec.id);
   if (restricted) return failed([restricted], rec.id);
   const store = org.store;
-  const deleted = store.softDelete(obj, rec.id, { userId: opts.userId });
+  const deleted: string[] = [];
+  const versions = obj.name === 'ContentDocument' ? store.object('ContentVersion') : undefined;
+  if (versions) {
+    // Versions go with their document (the lookup is not a master-detail, so the store would clear it).
+    const ids = store.prepare('SELECT "Id" FROM "ContentVersion" WHERE "ContentDocumentId" = ? AND "IsDeleted" = 0').all(rec.id) as { Id: string }[];
+    for (const v of ids) deleted.push(...store.softDelete(versions, v.Id, { userId: opts.userId }));
+  }
+  deleted.push(...store.softDelete(obj, rec.id, { userId: opts.userId }));
   if (opts.hard) {
     for (const d of deleted) {
       const o = store.objectOfId(d);
@@ -507,6 +639,11 @@ export function undeleteRecord(org: Org, obj: ObjectDef, id: string, opts: Pick<
     return failed([saveError('UNDELETE_FAILED', st.state === 'live' ? 'Entity is not in the recycle bin' : 'Entity has been purged')], st.id);
   }
   org.store.undelete(obj, st.id, { userId: opts.userId });
+  const versions = obj.name === 'ContentDocument' ? org.store.object('ContentVersion') : undefined;
+  if (versions) {
+    const ids = org.store.prepare('SELECT "Id" FROM "ContentVersion" WHERE "ContentDocumentId" = ? AND "IsDeleted" = 1').all(st.id) as { Id: string }[];
+    for (const v of ids) org.store.undelete(versions, v.Id, { userId: opts.userId });
+  }
   return { id: st.id, success: true, errors: [] };
 }
 

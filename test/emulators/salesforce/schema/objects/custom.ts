@@ -1,22 +1,6 @@
 // The org's own objects: projects under accounts, and their members (a master-detail child).
 import type { ObjectSpec } from '../types.ts';
-import {
-  bool,
-  currency,
-  date,
-  dateTime,
-  email,
-  location,
-  multiPicklist,
-  num,
-  percent,
-  phone,
-  picklist,
-  ref,
-  str,
-  textArea,
-  url,
-} from './fields.ts';
+import { bool, currency, date, dateTime, email, location, multiPicklist, num, percent, phone, picklist, ref, str, textArea, url } from './fields.ts';
 
 export const PROJECT_TAGS = ['Migration', 'Integration', 'Analytics', 'Training', 'Support', 'Données', 'データ', 'Ελλάδα'];
 

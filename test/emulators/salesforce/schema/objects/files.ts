@@ -64,7 +64,8 @@ export const attachment: ObjectSpec = {
   flags: { mergeable: false, feedEnabled: false, mruEnabled: false, searchable: false },
   nameField: false,
   fields: [
-    ref('ParentId', FILE_PARENTS, 'Parent', 'Attachments', { label: 'Parent ID', required: true, updateable: false }),
+    // Attachments go to the Recycle Bin with their parent.
+    ref('ParentId', FILE_PARENTS, 'Parent', 'Attachments', { label: 'Parent ID', required: true, updateable: false, cascadeDelete: true }),
     str('Name', 255, { label: 'File Name', nameField: true, required: true }),
     bool('IsPrivate', { label: 'Private' }),
     str('ContentType', 120, { label: 'Content Type' }),

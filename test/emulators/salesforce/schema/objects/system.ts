@@ -160,7 +160,7 @@ export const OPPORTUNITY_STAGES: { name: string; probability: number; forecast: 
   { name: 'Value Proposition', probability: 50, forecast: 'Pipeline', closed: false, won: false },
   { name: 'Id. Decision Makers', probability: 60, forecast: 'Pipeline', closed: false, won: false },
   { name: 'Perception Analysis', probability: 70, forecast: 'Pipeline', closed: false, won: false },
-  { name: 'Proposal/Price Quote', probability: 75, forecast: 'Pipeline', closed: false, won: false },
+  { name: 'Proposal/Price Quote', probability: 75, forecast: 'Best Case', closed: false, won: false },
   { name: 'Negotiation/Review', probability: 90, forecast: 'Commit', closed: false, won: false },
   { name: 'Closed Won', probability: 100, forecast: 'Closed', closed: true, won: true },
   { name: 'Closed Lost', probability: 0, forecast: 'Omitted', closed: true, won: false },
