@@ -5,7 +5,7 @@ import { registerOAuthControl } from './oauth.ts';
 import { registerRecordControl } from './records.ts';
 
 // Each module's own control knobs are registered here, so modules never edit each other's files.
-// PLACEHOLDER list: modules add one import and one call each.
+// Modules add one import and one call each.
 export function registerControlExtensions(router: Router): void {
   registerOAuthControl(router);
   registerBulkControl(router);
