@@ -2,9 +2,9 @@
 import * as core from '@actions/core';
 import { checkOrg } from '../salesforce/check.ts';
 import { SalesforceError } from '../salesforce/errors.ts';
-import type { ActionInputs } from './inputs.ts';
+import type { CheckInputs } from './inputs.ts';
 
-export async function runCheck(inputs: ActionInputs): Promise<void> {
+export async function runCheck(inputs: CheckInputs): Promise<void> {
   core.info(`Logging in to ${inputs.loginUrl} with the refresh token (API ${inputs.apiVersion}).`);
   try {
     const result = await checkOrg(inputs, (value) => core.setSecret(value));

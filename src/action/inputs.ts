@@ -1,16 +1,73 @@
 // The action's inputs, read once and typed. Secret inputs are masked the moment they are read,
-// before validation can echo anything.
+// before validation can echo anything; the values of the `secrets` map are masked by the backup
+// command as soon as it knows which ones the run uses (before its first log line).
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
+import { DEFAULT_CONFIG_FILE, orgTypeSchema, STORAGE_KINDS } from '../config/schema.ts';
+import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
 
-export const COMMANDS = ['check'] as const;
+export const COMMANDS = ['check', 'backup'] as const;
 
-const inputsSchema = orgCredentialsSchema.extend({
-  command: z.enum(COMMANDS, { error: `must be one of: ${COMMANDS.join(', ')}` }),
+const checkSchema = orgCredentialsSchema.extend({ command: z.literal('check') });
+
+export type CheckInputs = z.output<typeof checkSchema>;
+
+const optionalText = z.string().trim().min(1).optional();
+const intIn = (min: number, max: number, example: string) =>
+  z.coerce.number({ error: `must be a whole number from ${min} to ${max} — e.g. ${example}` }).int({ error: `must be a whole number — e.g. ${example}` }).min(min).max(max);
+
+/** `10%`, `10` or `0.1` all mean a tenth. */
+const share = (example: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const pct = v.endsWith('%');
+      const n = Number(pct ? v.slice(0, -1) : v);
+      const value = pct || n > 1 ? n / 100 : n;
+      if (!Number.isFinite(n) || value <= 0 || value > 1) {
+        ctx.addIssue({ code: 'custom', message: `must be a percentage above 0 and up to 100 — e.g. ${example}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const backupSchema = z.object({
+  command: z.literal('backup'),
+  configFile: z.string().trim().min(1).default(DEFAULT_CONFIG_FILE),
+  org: optionalText,
+  /** Raw JSON of `${{ toJSON(secrets) }}`: parsed (and its used values masked) by the backup command. */
+  secrets: z.string().default(''),
+  loginUrl: optionalText,
+  type: orgTypeSchema.optional(),
+  clientId: optionalText,
+  clientSecret: optionalText,
+  refreshToken: optionalText,
+  alias: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must be letters, digits, - or _ — e.g. prod' })
+    .optional(),
+  storage: z.enum(STORAGE_KINDS, { error: 'must be local, artifact or branch' }).optional(),
+  backupBranch: z.string().trim().min(1).default('salesforce-backups'),
+  backupRemote: optionalText,
+  artifactName: optionalText,
+  retentionDays: intIn(1, 90, '30').optional(),
+  outputDir: optionalText,
+  fullEvery: intIn(1, 1000, '7').default(7),
+  apiBudgetShare: share('50%').default(0.5),
+  massDeleteThreshold: share('10%').default(0.1),
+  massDeleteMinRows: intIn(0, 1_000_000_000, '100').default(100),
+  apiVersion: z
+    .string()
+    .trim()
+    .regex(/^\d{2,3}\.0$/, { error: 'must look like 62.0' })
+    .default(DEFAULT_API_VERSION),
+  githubToken: optionalText,
 });
 
-export type ActionInputs = z.output<typeof inputsSchema>;
+export type BackupInputs = z.output<typeof backupSchema>;
+export type ActionInputs = CheckInputs | BackupInputs;
 
 /** Schema key → the input's name in action.yml, for error messages. */
 const INPUT_NAMES = {
@@ -20,18 +77,40 @@ const INPUT_NAMES = {
   clientSecret: 'client-secret',
   refreshToken: 'refresh-token',
   apiVersion: 'api-version',
-} as const satisfies Record<keyof ActionInputs, string>;
+  configFile: 'config-file',
+  org: 'org',
+  secrets: 'secrets',
+  type: 'type',
+  alias: 'alias',
+  storage: 'storage',
+  backupBranch: 'backup-branch',
+  backupRemote: 'backup-remote',
+  artifactName: 'artifact-name',
+  retentionDays: 'retention-days',
+  outputDir: 'output-dir',
+  fullEvery: 'full-every',
+  apiBudgetShare: 'api-budget-share',
+  massDeleteThreshold: 'mass-delete-threshold',
+  massDeleteMinRows: 'mass-delete-min-rows',
+  githubToken: 'github-token',
+} as const satisfies Record<keyof CheckInputs | keyof BackupInputs, string>;
 
-const SECRET_INPUTS: (keyof ActionInputs)[] = ['clientId', 'clientSecret', 'refreshToken'];
+const SECRET_INPUTS = new Set<string>(['clientId', 'clientSecret', 'refreshToken', 'githubToken']);
 
 export function getInputs(): ActionInputs {
   const raw: Record<string, string | undefined> = {};
   for (const [key, name] of Object.entries(INPUT_NAMES)) {
     const value = core.getInput(name);
-    if (SECRET_INPUTS.includes(key as keyof ActionInputs) && value) core.setSecret(value);
+    if (SECRET_INPUTS.has(key) && value) core.setSecret(value);
     // The runner fills in action.yml defaults; outside it, an empty input means "use the default".
     raw[key] = value === '' ? undefined : value;
   }
   raw.command ??= 'check';
-  return parseSettings(inputsSchema, raw, INPUT_NAMES);
+  if (raw.command === 'backup') return parseSettings(backupSchema, raw, INPUT_NAMES);
+  if (raw.command === 'check') {
+    const { command: _, ...creds } = raw;
+    return { command: 'check', ...parseSettings(orgCredentialsSchema, creds, INPUT_NAMES) };
+  }
+  parseSettings(z.object({ command: z.enum(COMMANDS, { error: `must be one of: ${COMMANDS.join(', ')}` }) }), raw, INPUT_NAMES);
+  throw new Error(`unknown command ${raw.command}`);
 }

@@ -1,3 +1,4 @@
+import { runBackup } from './backup.ts';
 import { runCheck } from './check.ts';
 import { getInputs } from './inputs.ts';
 
@@ -6,6 +7,9 @@ export async function run(): Promise<void> {
   switch (inputs.command) {
     case 'check':
       await runCheck(inputs);
+      return;
+    case 'backup':
+      await runBackup(inputs);
       return;
   }
 }

@@ -1,17 +1,24 @@
-// `npm run demo` is the first thing a newcomer runs: it must keep working as the emulator grows.
+// `npm run demo` is the first thing a newcomer runs: it backs an emulated org up with the CLI, verifies
+// the snapshot, and says where it is. It must keep working as the product grows.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { runNode } from '../helpers/dist.ts';
 
-test('npm run demo logs in, counts records per object, lists Accounts and exits 0', async () => {
-  const run = await runNode(path.resolve(import.meta.dirname, '../../scripts/demo.ts'), [], {});
+const dir = mkdtempSync(path.join(tmpdir(), 'demo-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('npm run demo backs up the demo org with the CLI, verifies it and says where the snapshot is', async () => {
+  const run = await runNode(path.resolve(import.meta.dirname, '../../scripts/demo.ts'), [dir], {});
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  assert.match(run.stdout, /Logged in with the refresh token through src\/salesforce\/connection\.ts: org 00D\w{15}/);
-  assert.match(run.stdout, /^ {2}Account +\d+$/m);
-  const total = /^ {2}total +(\d+)$/m.exec(run.stdout);
-  assert.ok(total && Number(total[1]) > 0, 'a total of counted records');
-  const accounts = run.stdout.split('\n').filter((l) => /^ {2}001\w{15} {2}"/.test(l));
-  assert.equal(accounts.length, 5);
-  assert.doesNotMatch(run.stdout, /not countable/);
+  assert.match(run.stdout, /Backed up org 00D\w{15} \(demo\): full run/);
+  assert.match(run.stdout, /^ {2}Account +\d+ rows$/m);
+  assert.match(run.stdout, /every checksum and count matches/);
+  const snapshot = path.join(dir, 'demo');
+  assert.ok(run.stdout.includes(`The snapshot is in ${snapshot}`));
+  const manifest = JSON.parse(readFileSync(path.join(snapshot, 'manifest.json'), 'utf8')) as { totals: { rows: number } };
+  assert.ok(manifest.totals.rows > 0);
+  assert.ok(existsSync(path.join(snapshot, 'data', 'Account')));
 });

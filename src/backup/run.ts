@@ -1,0 +1,232 @@
+// One org's backup, start to end: log in, fetch the last good snapshot from the target, choose full
+// or incremental, export into a staging dir through the snapshot writer, verify what was staged,
+// compare with the previous snapshot, and publish only when every object made it. The action and the
+// CLI both call this; neither does anything it cannot.
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type ExportProgress, exportOrg } from '../salesforce/export.ts';
+import { connect, type OrgCredentials } from '../salesforce/connection.ts';
+import { describeError, SalesforceError } from '../salesforce/errors.ts';
+import {
+  createSnapshotWriter,
+  diffSnapshots,
+  loadManifest,
+  type Manifest,
+  resolveSnapshotDir,
+  SnapshotCorruptError,
+  type SnapshotDiff,
+  verifySnapshot,
+} from '../snapshot/index.ts';
+import type { PublishResult, StorageTarget } from '../storage/contracts.ts';
+import { findMassDeletes, type MassDelete, type MassDeleteRule } from './mass-delete.ts';
+import { ProgressReporter } from './progress.ts';
+
+export interface BackupLog {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export interface BackupOptions {
+  alias: string;
+  credentials: OrgCredentials;
+  target: StorageTarget;
+  /** Scratch space for the previous snapshot and the staging dir; removed at the end unless `keepStaging`. */
+  workDir: string;
+  /** A full export every N runs (1 = always); the runs in between are incremental. */
+  fullEvery: number;
+  /** Force a full export this run. */
+  full?: boolean;
+  apiBudgetShare: number;
+  massDelete: MassDeleteRule;
+  include?: string[];
+  exclude?: string[];
+  excludeFields?: string[];
+  toolVersion: string;
+  log: BackupLog;
+  /** Every secret the login produces (access tokens, rotated refresh tokens) goes here before use. */
+  onSecret?: (value: string) => void;
+  /** Lines of progress while objects export (default: log.info). */
+  progress?: (line: string) => void;
+  now?: () => number;
+  /** Export knobs passed straight to the exporter (tests, benchmarks). */
+  exportTuning?: { concurrency?: number; maxRecords?: number; pollIntervalMs?: number; maxPollIntervalMs?: number };
+}
+
+export interface BackupResult {
+  alias: string;
+  orgId: string;
+  instanceUrl: string;
+  mode: 'full' | 'incremental';
+  /** Why this run is full, when it is (`no previous snapshot`, `every 7 runs`, …). */
+  modeReason: string;
+  startedAt: string;
+  durationMs: number;
+  objects: number;
+  rows: number;
+  bytes: number;
+  files: number;
+  apiCalls: number;
+  apiUsage?: { used: number; max: number };
+  previousLocation?: string;
+  diff?: SnapshotDiff;
+  massDeletes: MassDelete[];
+  failedObjects: { name: string; error: string }[];
+  /** Set when the run ended early on purpose (the API budget), with the reason. */
+  stopped?: string;
+  published?: PublishResult;
+  manifest?: Manifest;
+  /** The rotated refresh token, when the org rotated it during the run (store it!). */
+  rotatedRefreshToken?: string;
+}
+
+function decideMode(previous: Manifest | undefined, orgId: string, o: BackupOptions): { mode: 'full' | 'incremental'; reason: string } {
+  if (!previous) return { mode: 'full', reason: 'no previous snapshot' };
+  if (o.full) return { mode: 'full', reason: 'a full run was asked for' };
+  if (previous.orgId !== orgId) return { mode: 'full', reason: `the previous snapshot is of another org (${previous.orgId})` };
+  if (previous.runsSinceFull + 1 >= o.fullEvery) return { mode: 'full', reason: `a full run every ${o.fullEvery} runs` };
+  return { mode: 'incremental', reason: `${previous.runsSinceFull + 1} of ${o.fullEvery - 1} incremental runs before the next full one` };
+}
+
+export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
+  const now = o.now ?? Date.now;
+  const t0 = now();
+  const startedAt = new Date(t0).toISOString();
+  const log = o.log;
+
+  const session = await connect(o.credentials, o.onSecret ? { onSecret: o.onSecret } : {});
+  log.info(`Logged in to org ${session.orgId} (${o.alias}) at ${session.instanceUrl}.`);
+
+  const prevDir = path.join(o.workDir, 'previous');
+  const stagingDir = path.join(o.workDir, 'staging');
+  await rm(stagingDir, { recursive: true, force: true });
+  await mkdir(prevDir, { recursive: true });
+  await mkdir(stagingDir, { recursive: true });
+
+  const previous = await o.target.fetchPrevious(o.alias, prevDir);
+  let previousManifest: Manifest | undefined;
+  if (previous) {
+    try {
+      previousManifest = await loadManifest(previous.dir, o.alias);
+      // A corrupt base would be merged into every later snapshot: check it before trusting it.
+      await verifySnapshot(previous.dir, { alias: o.alias });
+      log.info(`Previous snapshot: ${previous.location} (${previousManifest.mode}, finished ${previousManifest.finishedAt}).`);
+    } catch (err) {
+      // An unreadable previous snapshot must not stop today's backup: take a full one instead.
+      previousManifest = undefined;
+      log.warning(`The previous snapshot at ${previous.location} cannot be trusted (${(err as Error).message}); taking a full backup.`);
+    }
+  } else {
+    log.info('No previous snapshot: this is the first backup of this org in this target.');
+  }
+
+  const { mode, reason } = decideMode(previousManifest, session.orgId, o);
+  log.info(`Mode: ${mode} (${reason}).`);
+
+  const writer = await createSnapshotWriter(
+    stagingDir,
+    { orgId: session.orgId, alias: o.alias, instanceUrl: session.instanceUrl, apiVersion: o.credentials.apiVersion, mode, startedAt },
+    mode === 'incremental' && previous ? { base: resolveSnapshotDir(previous.dir, o.alias) } : {},
+  );
+
+  const progress = new ProgressReporter(o.progress ?? log.info, { now });
+  const opened = new Set<string>();
+  const exported = await exportOrg(
+    session.conn,
+    (schema, sinkOptions) => {
+      const sink = writer.object(schema, sinkOptions);
+      opened.add(schema.name);
+      return sink;
+    },
+    {
+      ...(writer.base ? { base: writer.base } : {}),
+      ...(o.include ? { include: o.include } : {}),
+      ...(o.exclude ? { exclude: o.exclude } : {}),
+      ...(o.excludeFields ? { excludeFields: o.excludeFields } : {}),
+      apiShare: o.apiBudgetShare,
+      ...(o.exportTuning ?? {}),
+      onProgress: (p: ExportProgress) => {
+        if (p.phase === 'rows') progress.update(p.object, p.rows, p.rowsPerSec);
+        else if (p.phase === 'done') progress.objectDone(p.object, p.rows, `${p.fullExport ? 'exported' : 'merged'} via ${p.api ?? '?'}`, p.rowsPerSec);
+        else if (p.phase === 'failed') progress.objectFailed(p.object);
+      },
+      onRetry: (object, err) => log.info(`Retrying${object ? ` ${object}` : ''} after a transient error: ${(err as Error).message ?? String(err)}`),
+    },
+  );
+
+  const failed = exported.objects.filter((r) => r.status === 'failed');
+  for (const f of failed) log.warning(`${f.name} failed: ${f.error ? describeError(f.error) : 'unknown error'}`);
+  const stopped = exported.budgetExceeded ? describeError(exported.budgetExceeded) : undefined;
+  if (stopped) log.warning(stopped);
+  const manifest = await writer.finish({
+    toolVersion: o.toolVersion,
+    failedObjects: failed.filter((f) => !opened.has(f.name)).map((f) => ({ name: f.name, error: f.error?.message ?? 'failed' })),
+  });
+  const failedObjects = [...manifest.failedObjects];
+  log.info(`Snapshot: ${manifest.totals.objects} objects, ${manifest.totals.rows} rows; fetched ${progress.finish()}.`);
+
+  // The staged snapshot is checked like any other before it can replace the last good one; an
+  // object that does not check out is reported as failed, so the run fails without publishing.
+  try {
+    const report = await verifySnapshot(writer.dir);
+    log.info(`Verified the staged snapshot: ${report.files} files, ${report.rows} rows, checksums and counts match.`);
+  } catch (err) {
+    if (!(err instanceof SnapshotCorruptError)) throw err;
+    for (const p of err.problems) {
+      const name = p.object ?? '(snapshot)';
+      const message = `the new snapshot failed verification: ${p.file ? `${p.file}: ` : ''}${p.message}`;
+      const existing = failedObjects.find((f) => f.name === name);
+      if (existing) existing.error += `; ${message}`;
+      else failedObjects.push({ name, error: message });
+      log.warning(`${name}: ${message}`);
+    }
+  }
+
+  let diff: SnapshotDiff | undefined;
+  let massDeletes: MassDelete[] = [];
+  if (previous && previousManifest && failedObjects.length === 0) {
+    diff = await diffSnapshots(resolveSnapshotDir(previous.dir, o.alias), writer.dir);
+    massDeletes = findMassDeletes(previousManifest, manifest, o.massDelete);
+  }
+
+  const result: BackupResult = {
+    alias: o.alias,
+    orgId: session.orgId,
+    instanceUrl: session.instanceUrl,
+    mode,
+    modeReason: reason,
+    startedAt,
+    durationMs: 0,
+    objects: manifest.totals.objects,
+    rows: manifest.totals.rows,
+    bytes: manifest.totals.bytes,
+    files: manifest.totals.files,
+    apiCalls: exported.apiCallsUsed,
+    ...(exported.apiMax !== null && exported.apiRemaining !== null ? { apiUsage: { used: exported.apiMax - exported.apiRemaining, max: exported.apiMax } } : {}),
+    ...(previous ? { previousLocation: previous.location } : {}),
+    ...(diff ? { diff } : {}),
+    massDeletes,
+    failedObjects,
+    ...(stopped ? { stopped } : {}),
+    manifest,
+    ...(session.rotatedRefreshToken ? { rotatedRefreshToken: session.rotatedRefreshToken } : {}),
+  };
+
+  if (failedObjects.length === 0 && !stopped) {
+    const message = `Salesforce backup of ${o.alias} (${session.orgId}): ${mode}, ${manifest.totals.objects} objects, ${manifest.totals.rows} rows`;
+    result.published = await o.target.publish(o.alias, stagingDir, message);
+    log.info(`Published: ${result.published.location}.`);
+  } else {
+    log.warning(`Not published: the last good snapshot${previous ? ` (${previous.location})` : ''} stays as it was.`);
+  }
+  result.durationMs = now() - t0;
+  return result;
+}
+
+/** For callers that turn a result into an exit status: the run failed when an object failed or it stopped early. */
+export function backupFailed(r: BackupResult): boolean {
+  return r.failedObjects.length > 0 || r.stopped !== undefined;
+}
+
+export function isSalesforceError(err: unknown): err is SalesforceError {
+  return err instanceof SalesforceError;
+}

@@ -1,0 +1,113 @@
+// From the config's secret NAMES to credentials, through the `secrets: ${{ toJSON(secrets) }}` map.
+// Errors name the missing secret and how to add it; they never print a value.
+import { z } from 'zod';
+import { DEFAULT_API_VERSION, type OrgCredentials } from '../salesforce/connection.ts';
+import { MisconfiguredError } from '../salesforce/errors.ts';
+import { ConfigError } from './load.ts';
+import {
+  type BackupConfig,
+  DEFAULT_CLIENT_ID_SECRET,
+  DEFAULT_CLIENT_SECRET_SECRET,
+  loginUrlForType,
+  type OrgConfig,
+  type StorageConfig,
+} from './schema.ts';
+
+export type SecretsMap = Record<string, string>;
+
+const secretsMapSchema = z.record(z.string(), z.unknown());
+
+/** Parses the `secrets` input. The message never quotes the text: it is full of secret values. */
+export function parseSecretsMap(text: string): SecretsMap {
+  if (text.trim() === '') return {};
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new MisconfiguredError({
+      reason: 'bad_input',
+      message: 'The secrets input is not JSON.',
+      remedy: 'Pass it exactly as secrets: ${{ toJSON(secrets) }}.',
+    });
+  }
+  const parsed = secretsMapSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new MisconfiguredError({
+      reason: 'bad_input',
+      message: 'The secrets input is not a JSON object of secret names to values.',
+      remedy: 'Pass it exactly as secrets: ${{ toJSON(secrets) }}.',
+    });
+  }
+  const out: SecretsMap = {};
+  for (const [k, v] of Object.entries(parsed.data)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+export interface ResolvedOrg {
+  alias: string;
+  type: string;
+  credentials: OrgCredentials;
+  /** Every secret value this org uses: mask them all before logging anything. */
+  secretValues: string[];
+  objects: { include?: string[]; exclude?: string[] };
+  fieldsExclude: string[];
+  storage: StorageConfig | undefined;
+}
+
+export function selectOrg(config: BackupConfig, alias: string | undefined, file: string): OrgConfig {
+  const aliases = config.orgs.map((o) => o.alias);
+  if (!alias) {
+    if (config.orgs.length === 1) return config.orgs[0] as OrgConfig;
+    throw new ConfigError(
+      [`${file} lists ${config.orgs.length} orgs (${aliases.join(', ')}) and no org was chosen`],
+      'Set the org input to one alias (a matrix over the aliases runs one job per org).',
+    );
+  }
+  const org = config.orgs.find((o) => o.alias.toLowerCase() === alias.toLowerCase());
+  if (!org) {
+    throw new ConfigError([`${file} has no org with alias "${alias}" (it lists ${aliases.join(', ')})`], `Use one of: ${aliases.join(', ')}.`);
+  }
+  return org;
+}
+
+export function resolveOrg(config: BackupConfig, org: OrgConfig, secrets: SecretsMap, file: string, apiVersion = DEFAULT_API_VERSION): ResolvedOrg {
+  const i = config.orgs.indexOf(org);
+  const names = {
+    refreshToken: { name: org['refresh-token-secret'], key: `orgs[${i}].refresh-token-secret` },
+    clientId: {
+      name: org['client-id-secret'] ?? config.defaults?.['client-id-secret'] ?? DEFAULT_CLIENT_ID_SECRET,
+      key: org['client-id-secret'] ? `orgs[${i}].client-id-secret` : 'client-id-secret (default)',
+    },
+    clientSecret: {
+      name: org['client-secret-secret'] ?? config.defaults?.['client-secret-secret'] ?? DEFAULT_CLIENT_SECRET_SECRET,
+      key: org['client-secret-secret'] ? `orgs[${i}].client-secret-secret` : 'client-secret-secret (default)',
+    },
+  };
+  const missing = Object.values(names).filter((n) => !secrets[n.name]);
+  if (missing.length > 0) {
+    const none = Object.keys(secrets).length === 0;
+    throw new ConfigError(
+      missing.map((m) => `${file}: org "${org.alias}" needs the secret ${m.name} (${m.key}), which is not among the secrets passed to the action`),
+      none
+        ? 'No secrets reached the action: add `secrets: ${{ toJSON(secrets) }}` to the step, and create the secrets named above (Settings → Secrets and variables → Actions, or `gh secret set NAME`).'
+        : `Create the secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')} (Settings → Secrets and variables → Actions → New repository secret, or \`gh secret set ${missing[0]?.name}\`), or fix the name in the config. Environment secrets reach the action only when the job names that environment.`,
+    );
+  }
+  const value = (n: { name: string }) => (secrets[n.name] as string).trim();
+  const credentials: OrgCredentials = {
+    loginUrl: loginUrlForType(org.type),
+    clientId: value(names.clientId),
+    clientSecret: value(names.clientSecret),
+    refreshToken: value(names.refreshToken),
+    apiVersion,
+  };
+  return {
+    alias: org.alias,
+    type: org.type,
+    credentials,
+    secretValues: [credentials.clientId, credentials.clientSecret, credentials.refreshToken],
+    objects: { ...org.objects },
+    fieldsExclude: [...(config.defaults?.fields?.exclude ?? []), ...(org.fields?.exclude ?? [])],
+    storage: org.storage ?? config.defaults?.storage,
+  };
+}

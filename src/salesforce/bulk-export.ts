@@ -1,0 +1,211 @@
+// One object through a Bulk API 2.0 query job: create (queryAll, so Recycle Bin rows come marked by
+// IsDeleted), poll until JobComplete, then page through the results ourselves with maxRecords and
+// the Sforce-Locator (jsforce's bulk2.query crashes on multi-page results). Each page streams
+// through csv-parse into the sink as it arrives, so memory holds a batch of rows, never an object.
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'csv-parse';
+import { z } from 'zod';
+import type { SalesforceApi } from './api-client.ts';
+import { TransientError } from './errors.ts';
+import { DEFAULT_RETRY, type RetryPolicy, SalesforceHttpError, withRetry } from './retry.ts';
+
+/** Bulk API 2.0 does not serve this object (Salesforce answers the create with a 400). */
+export class BulkUnsupportedError extends Error {
+  override readonly name = 'BulkUnsupportedError';
+}
+
+export interface RowReceiver {
+  /** Rows in the SELECT's field order; resolves when the sink took them (backpressure). */
+  rows(rows: string[][]): Promise<void>;
+}
+
+export interface BulkExportOptions {
+  object: string;
+  fields: string[];
+  /** Without the SELECT/FROM: ` WHERE SystemModstamp > …` or ''. */
+  where: string;
+  /** Rows per results page; undefined lets Salesforce choose. */
+  maxRecords?: number;
+  /** Rows handed to the sink at once. */
+  batchSize?: number;
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+  retry?: RetryPolicy;
+  onRetry?: (err: unknown) => void;
+}
+
+export interface BulkExportResult {
+  jobId: string;
+  rows: number;
+}
+
+const jobInfo = z.looseObject({
+  id: z.string(),
+  state: z.string(),
+  numberRecordsProcessed: z.number().optional(),
+  errorMessage: z.string().nullish(),
+});
+
+function unsupported(err: unknown): boolean {
+  if (!(err instanceof SalesforceHttpError) || err.status !== 400) return false;
+  return /INVALIDENTITY|API_ERROR|FEATURENOTENABLED|INVALID_TYPE/.test(err.errorCode) && /not supported|bulk api/i.test(err.message);
+}
+
+export function soql(object: string, fields: string[], where: string): string {
+  return `SELECT ${fields.join(', ')} FROM ${object}${where}`;
+}
+
+async function createJob(api: SalesforceApi, query: string, o: BulkExportOptions): Promise<string> {
+  try {
+    const created = await withRetry(
+      () =>
+        api.json<unknown>({
+          method: 'POST',
+          path: '/jobs/query',
+          body: { operation: 'queryAll', query, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' },
+        }),
+      o.retry ?? DEFAULT_RETRY,
+      o.onRetry,
+    );
+    return jobInfo.parse(created).id;
+  } catch (err) {
+    if (unsupported(err)) throw new BulkUnsupportedError(`Bulk API 2.0 does not support ${o.object}: ${(err as Error).message}`, { cause: err });
+    throw err;
+  }
+}
+
+async function waitForJob(api: SalesforceApi, jobId: string, o: BulkExportOptions): Promise<z.infer<typeof jobInfo>> {
+  let interval = o.pollIntervalMs ?? 500;
+  const maxInterval = o.maxPollIntervalMs ?? 10_000;
+  for (;;) {
+    const info = jobInfo.parse(await withRetry(() => api.json<unknown>({ path: `/jobs/query/${jobId}` }), o.retry ?? DEFAULT_RETRY, o.onRetry));
+    if (info.state === 'JobComplete') return info;
+    if (info.state === 'Failed' || info.state === 'Aborted') {
+      throw new TransientError({
+        reason: 'server_error',
+        message: `The Bulk API query job ${jobId} for ${o.object} ended ${info.state}${info.errorMessage ? `: ${info.errorMessage}` : ''}.`,
+        remedy: 'Run the backup again; if the object keeps failing, exclude it and report the job id to Salesforce support.',
+      });
+    }
+    await sleep(interval);
+    interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
+  }
+}
+
+/**
+ * Streams one results page into `receiver`, skipping the first `skip` data rows (already delivered
+ * before a dropped connection made us fetch the page again). Returns the page's data rows and the
+ * next locator (`null` on the last page).
+ */
+async function streamPage(
+  api: SalesforceApi,
+  jobId: string,
+  locator: string | undefined,
+  o: BulkExportOptions,
+  skip: number,
+  delivered: (n: number) => void,
+  receiver: RowReceiver,
+): Promise<{ rows: number; next: string | null }> {
+  const params = new URLSearchParams();
+  if (o.maxRecords) params.set('maxRecords', String(o.maxRecords));
+  if (locator) params.set('locator', locator);
+  const qs = params.toString();
+  const res = await api.fetch({ path: `/jobs/query/${jobId}/results${qs ? `?${qs}` : ''}`, headers: { accept: 'text/csv' } });
+  const nextHeader = res.headers.get('sforce-locator');
+  if (!res.body) return { rows: 0, next: nextHeader === null || nextHeader === 'null' || nextHeader === '' ? null : nextHeader };
+  const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  const parser = parse({ bom: true });
+  // pipe() does not forward errors: a connection dropped mid-page would leave the parser waiting.
+  source.on('error', (err) => parser.destroy(err));
+  source.pipe(parser);
+  const batchSize = o.batchSize ?? 2000;
+  let header: string[] | undefined;
+  let seen = 0;
+  let batch: string[][] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const b = batch;
+    batch = [];
+    await receiver.rows(b);
+    delivered(b.length);
+  };
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (!header) {
+        header = record;
+        checkHeader(header, o);
+        continue;
+      }
+      seen++;
+      if (seen <= skip) continue;
+      batch.push(record);
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } catch (err) {
+    // Rows parsed before the break are complete records: hand them over so the retry skips them.
+    await flush().catch(() => {});
+    parser.destroy();
+    source.destroy();
+    throw err;
+  }
+  // A missing header means "undefined"; only the literal null ends the results.
+  if (nextHeader === null) throw new SalesforceHttpError(502, 'MISSING_LOCATOR', 'results page without Sforce-Locator');
+  return { rows: seen, next: nextHeader === 'null' ? null : nextHeader };
+}
+
+function checkHeader(header: string[], o: BulkExportOptions): void {
+  if (header.length !== o.fields.length || header.some((h, i) => h !== o.fields[i])) {
+    throw new TransientError({
+      reason: 'unexpected_response',
+      message: `The Bulk API results for ${o.object} have the columns ${header.slice(0, 5).join(',')}… instead of the ones asked for.`,
+      remedy: 'Run the backup again; if it persists, report it with this message.',
+    });
+  }
+}
+
+/** Exports one object through Bulk API 2.0. Throws BulkUnsupportedError before any row when Bulk refuses the object. */
+export async function bulkExport(api: SalesforceApi, o: BulkExportOptions, receiver: RowReceiver): Promise<BulkExportResult> {
+  const jobId = await createJob(api, soql(o.object, o.fields, o.where), o);
+  api.budget.reserved++;
+  try {
+    const info = await waitForJob(api, jobId, o);
+    let locator: string | undefined;
+    let total = 0;
+    for (;;) {
+      let deliveredInPage = 0;
+      const page = await withRetry(
+        () =>
+          streamPage(
+            api,
+            jobId,
+            locator,
+            o,
+            deliveredInPage,
+            (n) => {
+              deliveredInPage += n;
+            },
+            receiver,
+          ),
+        o.retry ?? DEFAULT_RETRY,
+        o.onRetry,
+      );
+      total += page.rows;
+      if (page.next === null) break;
+      locator = page.next;
+    }
+    if (info.numberRecordsProcessed !== undefined && info.numberRecordsProcessed !== total) {
+      throw new TransientError({
+        reason: 'unexpected_response',
+        message: `The Bulk API job ${jobId} for ${o.object} reported ${info.numberRecordsProcessed} rows but its result pages held ${total}.`,
+        remedy: 'Run the backup again; if it persists, exclude the object and report the job id to Salesforce support.',
+      });
+    }
+    return { jobId, rows: total };
+  } finally {
+    // Finished jobs count against the org's result storage until deleted; failing to delete loses nothing.
+    api.budget.reserved--;
+    await api.fetch({ method: 'DELETE', path: `/jobs/query/${jobId}`, cleanup: true }).catch(() => {});
+  }
+}

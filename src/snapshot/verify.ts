@@ -1,0 +1,128 @@
+// Checks a snapshot against its own manifest: what `sfbackup verify` runs and what the backup
+// runs before trusting a previous snapshot as a merge base.
+
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bucketName, compareIds, idHash } from './buckets.ts';
+import type { VerifyObjectReport, VerifyReport } from './contracts.ts';
+import { parseCsv } from './csv.ts';
+import { SnapshotCorruptError, SnapshotError, type VerifyProblem } from './errors.ts';
+import { type ManifestObject, readManifest, resolveSnapshotDir } from './manifest.ts';
+
+export interface VerifyOptions {
+  alias?: string;
+}
+
+/**
+ * Verifies every file of the snapshot in `dir` (the alias dir or its parent). Returns the report
+ * when all is well; throws SnapshotCorruptError listing every problem otherwise.
+ */
+export async function verifySnapshot(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const aliasDir = resolveSnapshotDir(dir, opts.alias);
+  let manifest: Awaited<ReturnType<typeof readManifest>>['manifest'];
+  try {
+    manifest = (await readManifest(aliasDir)).manifest;
+  } catch (err) {
+    if (err instanceof SnapshotError) throw new SnapshotCorruptError(aliasDir, [{ message: err.message }]);
+    throw err;
+  }
+  const problems: VerifyProblem[] = [];
+  const objects: VerifyObjectReport[] = [];
+  for (const entry of manifest.objects) {
+    objects.push(await verifyObject(aliasDir, entry, problems));
+  }
+  const listed = new Set(manifest.objects.map((o) => o.name));
+  for (const name of await listDir(join(aliasDir, 'data'))) {
+    if (!listed.has(name)) problems.push({ object: name, message: `data/${name}/ is not in manifest.json` });
+  }
+  if (problems.length > 0) throw new SnapshotCorruptError(aliasDir, problems);
+  return {
+    dir: aliasDir,
+    alias: manifest.alias,
+    orgId: manifest.orgId,
+    finishedAt: manifest.finishedAt,
+    mode: manifest.mode,
+    objects,
+    rows: objects.reduce((n, o) => n + o.rows, 0),
+    files: objects.reduce((n, o) => n + o.files, 0),
+    bytes: objects.reduce((n, o) => n + o.bytes, 0),
+  };
+}
+
+async function listDir(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch {
+    return [];
+  }
+}
+
+async function verifyObject(aliasDir: string, entry: ManifestObject, problems: VerifyProblem[]): Promise<VerifyObjectReport> {
+  const object = entry.name;
+  const report: VerifyObjectReport = { name: object, status: entry.status, rows: 0, files: 0, bytes: 0 };
+  const add = (message: string, file?: string): void => {
+    problems.push(file === undefined ? { object, message } : { object, file, message });
+  };
+  try {
+    await stat(join(aliasDir, 'schema', `${object}.json`));
+  } catch {
+    add('missing', `schema/${object}.json`);
+  }
+  if (entry.status !== 'ok') return report;
+  const k = entry.bucketScheme.hexChars;
+  const listedFiles = new Set(entry.files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1)));
+  for (const name of await listDir(join(aliasDir, 'data', object))) {
+    if (!listedFiles.has(name)) add('not in manifest.json', `data/${object}/${name}`);
+  }
+  let total = 0;
+  let lastId: string | undefined;
+  for (const file of entry.files) {
+    let buf: Buffer;
+    try {
+      buf = await readFile(join(aliasDir, file.path));
+    } catch {
+      add('missing', file.path);
+      continue;
+    }
+    report.files++;
+    report.bytes += buf.length;
+    if (buf.length !== file.bytes) add(`${buf.length} bytes, manifest.json says ${file.bytes}`, file.path);
+    const digest = createHash('sha256').update(buf).digest('hex');
+    if (digest !== file.sha256) add('sha256 does not match manifest.json (the file was changed or damaged)', file.path);
+    let records: string[][];
+    try {
+      records = parseCsv(buf.toString('utf8'));
+    } catch (err) {
+      add(`not valid CSV: ${(err as Error).message}`, file.path);
+      continue;
+    }
+    const [header, ...rows] = records;
+    if (!header || header.join(',') !== entry.fields.join(',')) {
+      add(`header does not match the manifest's fields`, file.path);
+      continue;
+    }
+    if (rows.length !== file.rows) add(`${rows.length} rows, manifest.json says ${file.rows}`, file.path);
+    total += rows.length;
+    const bucket = file.path.slice(file.path.lastIndexOf('/') + 1, -'.csv'.length);
+    let misplaced = 0;
+    let unsorted = 0;
+    for (const row of rows) {
+      const id = row[0] ?? '';
+      if (bucketName(idHash(id), k) !== bucket) misplaced++;
+      // Ids are unique across the object, and files are listed in bucket order, so Id order holds
+      // within a file; across files only uniqueness is implied by the bucket check.
+      if (lastId !== undefined && compareIds(lastId, id) >= 0) unsorted++;
+      lastId = id;
+    }
+    lastId = undefined;
+    if (unsorted > 0) add(`${unsorted} row(s) out of Id order or duplicated`, file.path);
+    if (misplaced > 0) add(`${misplaced} row(s) in the wrong bucket`, file.path);
+  }
+  report.rows = total;
+  if (total !== entry.rows) add(`${total} rows in the files, manifest.json says ${entry.rows}`);
+  if (entry.countCheck !== null && entry.rows !== entry.countCheck) {
+    add(`${entry.rows} rows but SELECT COUNT() said ${entry.countCheck} at export time`);
+  }
+  return report;
+}

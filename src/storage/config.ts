@@ -1,0 +1,95 @@
+// Where a snapshot goes, as the org config and the inputs describe it, and the job context the
+// targets need (token, repository, API and server URLs). The context defaults to the runner's
+// environment so the action needs no wiring; the CLI and tests pass it explicitly.
+import { tmpdir } from 'node:os';
+import * as core from '@actions/core';
+import { z } from 'zod';
+
+export const DEFAULT_BACKUP_BRANCH = 'salesforce-backups';
+export const DEFAULT_ARTIFACT_PREFIX = 'salesforce-backup-';
+
+// Characters the artifact client refuses in names (github-api.md §4.5).
+const ARTIFACT_NAME = /^[^":<>|*?\r\n\\/]+$/;
+// A conservative subset of git's check-ref-format rules: enough to refuse typos early.
+const BRANCH_NAME = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$|.*\/$|.*\.$)[A-Za-z0-9._/-]+$/;
+
+export const localStorageSchema = z.object({
+  type: z.literal('local'),
+  /** Folder holding one sub-folder per org alias. */
+  dir: z.string().min(1),
+});
+
+export const artifactStorageSchema = z.object({
+  type: z.literal('artifact'),
+  /** The artifact is named `<prefix><alias>` unless `name` is given. */
+  prefix: z
+    .string()
+    .regex(/^[^":<>|*?\r\n\\/]*$/, 'must not contain " : < > | * ? \\ / or line breaks')
+    .default(DEFAULT_ARTIFACT_PREFIX),
+  name: z.string().regex(ARTIFACT_NAME, 'must not be empty or contain " : < > | * ? \\ / or line breaks').optional(),
+  /** 1–90 days on public repositories, up to 400 on private ones; unset = the repository default. */
+  retentionDays: z.number().int().min(1).max(400).optional(),
+});
+
+export const branchStorageSchema = z.object({
+  type: z.literal('branch'),
+  branch: z.string().regex(BRANCH_NAME, 'is not a valid branch name').default(DEFAULT_BACKUP_BRANCH),
+  /** The repository's git URL; `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}.git` by default. */
+  remoteUrl: z.url({ protocol: /^(https?|file)$/ }).optional(),
+  /** Push attempts when another job moved the branch meanwhile (matrix jobs share the branch). */
+  maxPushAttempts: z.number().int().min(1).max(20).default(6),
+});
+
+export const storageConfigSchema = z.discriminatedUnion('type', [localStorageSchema, artifactStorageSchema, branchStorageSchema]);
+
+export type StorageConfig = z.input<typeof storageConfigSchema>;
+export type LocalStorageConfig = z.output<typeof localStorageSchema>;
+export type ArtifactStorageConfig = z.output<typeof artifactStorageSchema>;
+export type BranchStorageConfig = z.output<typeof branchStorageSchema>;
+
+export interface StorageLogger {
+  info(message: string): void;
+  warning(message: string): void;
+}
+
+export interface StorageContext {
+  /** Token for the artifact REST calls and git pushes (`github.token` in a workflow). */
+  token?: string;
+  /** `owner/repo`; GITHUB_REPOSITORY by default. */
+  repository?: string;
+  /** GITHUB_API_URL by default, then https://api.github.com. */
+  apiUrl?: string;
+  /** GITHUB_SERVER_URL by default, then https://github.com. */
+  serverUrl?: string;
+  /** Scratch space; RUNNER_TEMP, then the OS temp dir. */
+  tempDir?: string;
+  log?: StorageLogger;
+  /** Registers a value to be masked in logs; `core.setSecret` inside Actions, nothing elsewhere. */
+  mask?: (secret: string) => void;
+}
+
+export interface ResolvedContext {
+  token: string | undefined;
+  repository: { owner: string; repo: string } | undefined;
+  apiUrl: string;
+  serverUrl: string;
+  tempDir: string;
+  log: StorageLogger;
+  mask: (secret: string) => void;
+}
+
+export function resolveContext(ctx: StorageContext = {}, env: NodeJS.ProcessEnv = process.env): ResolvedContext {
+  const repository = ctx.repository ?? env.GITHUB_REPOSITORY;
+  const [owner, repo] = repository?.split('/') ?? [];
+  const inActions = env.GITHUB_ACTIONS === 'true';
+  return {
+    token: ctx.token || env.GITHUB_TOKEN || undefined,
+    repository: owner && repo ? { owner, repo } : undefined,
+    apiUrl: (ctx.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
+    serverUrl: (ctx.serverUrl ?? env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
+    tempDir: ctx.tempDir ?? env.RUNNER_TEMP ?? tmpdir(),
+    log: ctx.log ?? { info: core.info, warning: core.warning },
+    // Outside Actions an ::add-mask:: line would print the secret instead of hiding it.
+    mask: ctx.mask ?? (inActions ? core.setSecret : () => {}),
+  };
+}
