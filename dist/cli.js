@@ -11,4 +11,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-await import("./chunks/main-6VE3DZCV.js");
+await import("./chunks/main-Q45OUOH6.js");

@@ -17,7 +17,7 @@ import {
   formatMassDeletes,
   orgCredentialsSchema,
   parseSettings
-} from "./chunks/chunk-CWVTQG7A.js";
+} from "./chunks/chunk-YM2BQ6UY.js";
 import {
   getInput,
   info,
@@ -7364,7 +7364,7 @@ var require_dist = __commonJS({
 });
 
 // src/action/backup.ts
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -7540,7 +7540,10 @@ function parseConfig(text, file) {
   }
   const data = doc.toJS();
   if (data === null || data === void 0 || !(0, import_yaml.isMap)(doc.contents)) {
-    throw new ConfigError([`${file}:1: the config must be a map with an orgs list \u2014 e.g. orgs: [{alias: prod, type: production, refresh-token-secret: SF_REFRESH_TOKEN_PROD}]`], REMEDY);
+    throw new ConfigError(
+      [`${file}:1: the config must be a map with an orgs list \u2014 e.g. orgs: [{alias: prod, type: production, refresh-token-secret: SF_REFRESH_TOKEN_PROD}]`],
+      REMEDY
+    );
   }
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
@@ -7558,7 +7561,10 @@ function describeIssue(issue, doc, counter, file) {
     return `${file}:${line2}: ${formatPath(path2) || "the config"} has unknown key${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")} \u2014 check the spelling against docs/setup.md`;
   }
   const line = lineOf(doc, counter, path2);
-  const node = doc.getIn(path2.map((p) => typeof p === "symbol" ? String(p) : p), true);
+  const node = doc.getIn(
+    path2.map((p) => typeof p === "symbol" ? String(p) : p),
+    true
+  );
   const missing = node === void 0 && path2.length > 0;
   let message = issue.message;
   if (missing) {
@@ -7582,6 +7588,7 @@ function loadConfig(file, displayName = file) {
 }
 
 // src/config/resolve.ts
+var PASS_SECRETS = "secrets: ${{ toJSON(secrets) }}";
 var secretsMapSchema = external_exports.record(external_exports.string(), external_exports.unknown());
 function parseSecretsMap(text) {
   if (text.trim() === "") return {};
@@ -7592,7 +7599,7 @@ function parseSecretsMap(text) {
     throw new MisconfiguredError({
       reason: "bad_input",
       message: "The secrets input is not JSON.",
-      remedy: "Pass it exactly as secrets: ${{ toJSON(secrets) }}."
+      remedy: `Pass it exactly as ${PASS_SECRETS}.`
     });
   }
   const parsed = secretsMapSchema.safeParse(data);
@@ -7600,7 +7607,7 @@ function parseSecretsMap(text) {
     throw new MisconfiguredError({
       reason: "bad_input",
       message: "The secrets input is not a JSON object of secret names to values.",
-      remedy: "Pass it exactly as secrets: ${{ toJSON(secrets) }}."
+      remedy: `Pass it exactly as ${PASS_SECRETS}.`
     });
   }
   const out = {};
@@ -7640,7 +7647,7 @@ function resolveOrg(config, org, secrets, file, apiVersion = DEFAULT_API_VERSION
     const none = Object.keys(secrets).length === 0;
     throw new ConfigError(
       missing.map((m) => `${file}: org "${org.alias}" needs the secret ${m.name} (${m.key}), which is not among the secrets passed to the action`),
-      none ? "No secrets reached the action: add `secrets: ${{ toJSON(secrets) }}` to the step, and create the secrets named above (Settings \u2192 Secrets and variables \u2192 Actions, or `gh secret set NAME`)." : `Create the secret${missing.length > 1 ? "s" : ""} ${missing.map((m) => m.name).join(", ")} (Settings \u2192 Secrets and variables \u2192 Actions \u2192 New repository secret, or \`gh secret set ${missing[0]?.name}\`), or fix the name in the config. Environment secrets reach the action only when the job names that environment.`
+      none ? `No secrets reached the action: add \`${PASS_SECRETS}\` to the step, and create the secrets named above (Settings \u2192 Secrets and variables \u2192 Actions, or \`gh secret set NAME\`).` : `Create the secret${missing.length > 1 ? "s" : ""} ${missing.map((m) => m.name).join(", ")} (Settings \u2192 Secrets and variables \u2192 Actions \u2192 New repository secret, or \`gh secret set ${missing[0]?.name}\`), or fix the name in the config. Environment secrets reach the action only when the job names that environment.`
     );
   }
   const value = (n) => secrets[n.name].trim();
@@ -7747,9 +7754,11 @@ async function runBackup(inputs) {
       onSecret: mask
     });
   } catch (err) {
+    rmSync(workDir, { recursive: true, force: true });
     await summary.addHeading(`Salesforce backup of ${escapeHtml(org.alias)}: failed`, 2).addRaw(`<p>${escapeHtml(describeFailure(err)).replace(/\n/g, "<br>")}</p>`, true).addRaw("<p>Nothing was published: the last good snapshot stays as it was.</p>", true).write();
     throw err;
   }
+  rmSync(workDir, { recursive: true, force: true });
   setOutput("snapshot-location", result.published?.location ?? "");
   setOutput("commit", result.published?.commit ?? "");
   setOutput("artifact-id", result.published?.artifactId ?? "");
@@ -7776,8 +7785,10 @@ async function runBackup(inputs) {
     if (result.failedObjects.length > 0)
       parts.push(`${result.failedObjects.length} object(s) failed: ${result.failedObjects.map((f) => `${f.name} (${f.error})`).join("; ")}`);
     if (result.stopped) parts.push(result.stopped);
-    setFailed(`Backup of ${org.alias} not published. ${parts.join(". ")}
-The last good snapshot stays as it was; re-run the backup once the cause is fixed.`);
+    setFailed(
+      `Backup of ${org.alias} not published. ${parts.join(". ")}
+The last good snapshot stays as it was; re-run the backup once the cause is fixed.`
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // The `backup` command in the action: one org (from the org config and the secrets map, or from the
 // single-org inputs) into its storage target; outputs, job summary, annotations, and a failed step
 // when any object failed (the last good snapshot then stays where it was).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
@@ -109,6 +109,7 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
       onSecret: mask,
     });
   } catch (err) {
+    rmSync(workDir, { recursive: true, force: true });
     await core.summary
       .addHeading(`Salesforce backup of ${escapeHtml(org.alias)}: failed`, 2)
       .addRaw(`<p>${escapeHtml(describeFailure(err)).replace(/\n/g, '<br>')}</p>`, true)
@@ -117,6 +118,8 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
     throw err;
   }
 
+  // Self-hosted runners keep RUNNER_TEMP between jobs: do not leave a staged org behind.
+  rmSync(workDir, { recursive: true, force: true });
   core.setOutput('snapshot-location', result.published?.location ?? '');
   core.setOutput('commit', result.published?.commit ?? '');
   core.setOutput('artifact-id', result.published?.artifactId ?? '');
@@ -145,6 +148,8 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
     if (result.failedObjects.length > 0)
       parts.push(`${result.failedObjects.length} object(s) failed: ${result.failedObjects.map((f) => `${f.name} (${f.error})`).join('; ')}`);
     if (result.stopped) parts.push(result.stopped);
-    core.setFailed(`Backup of ${org.alias} not published. ${parts.join('. ')}\nThe last good snapshot stays as it was; re-run the backup once the cause is fixed.`);
+    core.setFailed(
+      `Backup of ${org.alias} not published. ${parts.join('. ')}\nThe last good snapshot stays as it was; re-run the backup once the cause is fixed.`,
+    );
   }
 }

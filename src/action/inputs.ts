@@ -14,7 +14,11 @@ export type CheckInputs = z.output<typeof checkSchema>;
 
 const optionalText = z.string().trim().min(1).optional();
 const intIn = (min: number, max: number, example: string) =>
-  z.coerce.number({ error: `must be a whole number from ${min} to ${max} — e.g. ${example}` }).int({ error: `must be a whole number — e.g. ${example}` }).min(min).max(max);
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max} — e.g. ${example}` })
+    .int({ error: `must be a whole number — e.g. ${example}` })
+    .min(min)
+    .max(max);
 
 /** `10%`, `10` or `0.1` all mean a tenth. */
 const share = (example: string) =>
@@ -70,7 +74,7 @@ export type BackupInputs = z.output<typeof backupSchema>;
 export type ActionInputs = CheckInputs | BackupInputs;
 
 /** Schema key → the input's name in action.yml, for error messages. */
-const INPUT_NAMES = {
+export const INPUT_NAMES = {
   command: 'command',
   loginUrl: 'login-url',
   clientId: 'client-id',

@@ -23,7 +23,7 @@ export function findMassDeletes(previous: Manifest, current: Manifest, rule: Mas
     if (old.status !== 'ok') continue;
     const now = current.objects.find((o) => o.name === old.name);
     // An object that left the snapshot was excluded or lost access: that is not a delete in the org.
-    if (!now || now.status !== 'ok') continue;
+    if (now?.status !== 'ok') continue;
     const before = old.rows - old.deletedRows;
     const after = now.rows - now.deletedRows;
     const dropped = before - after;

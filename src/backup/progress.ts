@@ -1,9 +1,7 @@
 // Progress lines while a backup runs: a line per finished object and, for long objects, a line every
 // few seconds with the rate, so a watcher of the log can tell a slow org from a stuck run.
 
-export interface ProgressSink {
-  (line: string): void;
-}
+export type ProgressSink = (line: string) => void;
 
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');

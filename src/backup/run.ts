@@ -4,9 +4,9 @@
 // CLI both call this; neither does anything it cannot.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type ExportProgress, exportOrg } from '../salesforce/export.ts';
 import { connect, type OrgCredentials } from '../salesforce/connection.ts';
 import { describeError, SalesforceError } from '../salesforce/errors.ts';
+import { type ExportProgress, type ExportResult, exportOrg } from '../salesforce/export.ts';
 import {
   createSnapshotWriter,
   diffSnapshots,
@@ -15,6 +15,7 @@ import {
   resolveSnapshotDir,
   SnapshotCorruptError,
   type SnapshotDiff,
+  type SnapshotWriter,
   verifySnapshot,
 } from '../snapshot/index.ts';
 import type { PublishResult, StorageTarget } from '../storage/contracts.ts';
@@ -79,6 +80,16 @@ export interface BackupResult {
   rotatedRefreshToken?: string;
 }
 
+interface Staged {
+  writer: SnapshotWriter;
+  manifest: Manifest;
+  exported: ExportResult;
+  failedObjects: { name: string; error: string }[];
+  stopped: string | undefined;
+  exportFailures: number;
+  unverified: number;
+}
+
 function decideMode(previous: Manifest | undefined, orgId: string, o: BackupOptions): { mode: 'full' | 'incremental'; reason: string } {
   if (!previous) return { mode: 'full', reason: 'no previous snapshot' };
   if (o.full) return { mode: 'full', reason: 'a full run was asked for' };
@@ -98,9 +109,7 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
 
   const prevDir = path.join(o.workDir, 'previous');
   const stagingDir = path.join(o.workDir, 'staging');
-  await rm(stagingDir, { recursive: true, force: true });
   await mkdir(prevDir, { recursive: true });
-  await mkdir(stagingDir, { recursive: true });
 
   const previous = await o.target.fetchPrevious(o.alias, prevDir);
   let previousManifest: Manifest | undefined;
@@ -119,67 +128,89 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
     log.info('No previous snapshot: this is the first backup of this org in this target.');
   }
 
-  const { mode, reason } = decideMode(previousManifest, session.orgId, o);
+  const decided = decideMode(previousManifest, session.orgId, o);
+  let { mode, reason } = decided;
   log.info(`Mode: ${mode} (${reason}).`);
 
-  const writer = await createSnapshotWriter(
-    stagingDir,
-    { orgId: session.orgId, alias: o.alias, instanceUrl: session.instanceUrl, apiVersion: o.credentials.apiVersion, mode, startedAt },
-    mode === 'incremental' && previous ? { base: resolveSnapshotDir(previous.dir, o.alias) } : {},
-  );
-
-  const progress = new ProgressReporter(o.progress ?? log.info, { now });
-  const opened = new Set<string>();
-  const exported = await exportOrg(
-    session.conn,
-    (schema, sinkOptions) => {
-      const sink = writer.object(schema, sinkOptions);
-      opened.add(schema.name);
-      return sink;
-    },
-    {
-      ...(writer.base ? { base: writer.base } : {}),
-      ...(o.include ? { include: o.include } : {}),
-      ...(o.exclude ? { exclude: o.exclude } : {}),
-      ...(o.excludeFields ? { excludeFields: o.excludeFields } : {}),
-      apiShare: o.apiBudgetShare,
-      ...(o.exportTuning ?? {}),
-      onProgress: (p: ExportProgress) => {
-        if (p.phase === 'rows') progress.update(p.object, p.rows, p.rowsPerSec);
-        else if (p.phase === 'done') progress.objectDone(p.object, p.rows, `${p.fullExport ? 'exported' : 'merged'} via ${p.api ?? '?'}`, p.rowsPerSec);
-        else if (p.phase === 'failed') progress.objectFailed(p.object);
+  const stage = async (runMode: 'full' | 'incremental'): Promise<Staged> => {
+    await rm(stagingDir, { recursive: true, force: true });
+    await mkdir(stagingDir, { recursive: true });
+    const writer = await createSnapshotWriter(
+      stagingDir,
+      { orgId: session.orgId, alias: o.alias, instanceUrl: session.instanceUrl, apiVersion: o.credentials.apiVersion, mode: runMode, startedAt },
+      // Full runs get the base too: it only lends them its bucket layout, so a reconciling full run
+      // rewrites the same files instead of reshuffling every row into new ones.
+      previous && previousManifest ? { base: resolveSnapshotDir(previous.dir, o.alias) } : {},
+    );
+    const progress = new ProgressReporter(o.progress ?? log.info, { now });
+    const opened = new Set<string>();
+    const exported = await exportOrg(
+      session.conn,
+      (schema, sinkOptions) => {
+        const sink = writer.object(schema, sinkOptions);
+        opened.add(schema.name);
+        return sink;
       },
-      onRetry: (object, err) => log.info(`Retrying${object ? ` ${object}` : ''} after a transient error: ${(err as Error).message ?? String(err)}`),
-    },
-  );
+      {
+        ...(writer.base ? { base: writer.base } : {}),
+        ...(o.include ? { include: o.include } : {}),
+        ...(o.exclude ? { exclude: o.exclude } : {}),
+        ...(o.excludeFields ? { excludeFields: o.excludeFields } : {}),
+        apiShare: o.apiBudgetShare,
+        ...(o.exportTuning ?? {}),
+        onProgress: (p: ExportProgress) => {
+          if (p.phase === 'rows') progress.update(p.object, p.rows, p.rowsPerSec);
+          else if (p.phase === 'done') progress.objectDone(p.object, p.rows, `${p.fullExport ? 'exported' : 'merged'} via ${p.api ?? '?'}`, p.rowsPerSec);
+          else if (p.phase === 'failed') progress.objectFailed(p.object);
+        },
+        onRetry: (object, err) => log.info(`Retrying${object ? ` ${object}` : ''} after a transient error: ${(err as Error).message ?? String(err)}`),
+      },
+    );
 
-  const failed = exported.objects.filter((r) => r.status === 'failed');
-  for (const f of failed) log.warning(`${f.name} failed: ${f.error ? describeError(f.error) : 'unknown error'}`);
-  const stopped = exported.budgetExceeded ? describeError(exported.budgetExceeded) : undefined;
-  if (stopped) log.warning(stopped);
-  const manifest = await writer.finish({
-    toolVersion: o.toolVersion,
-    failedObjects: failed.filter((f) => !opened.has(f.name)).map((f) => ({ name: f.name, error: f.error?.message ?? 'failed' })),
-  });
-  const failedObjects = [...manifest.failedObjects];
-  log.info(`Snapshot: ${manifest.totals.objects} objects, ${manifest.totals.rows} rows; fetched ${progress.finish()}.`);
+    const failed = exported.objects.filter((r) => r.status === 'failed');
+    for (const f of failed) log.warning(`${f.name} failed: ${f.error ? describeError(f.error) : 'unknown error'}`);
+    const stopped = exported.budgetExceeded ? describeError(exported.budgetExceeded) : undefined;
+    if (stopped) log.warning(stopped);
+    const manifest = await writer.finish({
+      toolVersion: o.toolVersion,
+      failedObjects: failed.filter((f) => !opened.has(f.name)).map((f) => ({ name: f.name, error: f.error?.message ?? 'failed' })),
+    });
+    const failedObjects = [...manifest.failedObjects];
+    log.info(`Snapshot: ${manifest.totals.objects} objects, ${manifest.totals.rows} rows; fetched ${progress.finish()}.`);
 
-  // The staged snapshot is checked like any other before it can replace the last good one; an
-  // object that does not check out is reported as failed, so the run fails without publishing.
-  try {
-    const report = await verifySnapshot(writer.dir);
-    log.info(`Verified the staged snapshot: ${report.files} files, ${report.rows} rows, checksums and counts match.`);
-  } catch (err) {
-    if (!(err instanceof SnapshotCorruptError)) throw err;
-    for (const p of err.problems) {
-      const name = p.object ?? '(snapshot)';
-      const message = `the new snapshot failed verification: ${p.file ? `${p.file}: ` : ''}${p.message}`;
-      const existing = failedObjects.find((f) => f.name === name);
-      if (existing) existing.error += `; ${message}`;
-      else failedObjects.push({ name, error: message });
-      log.warning(`${name}: ${message}`);
+    // The staged snapshot is checked like any other before it can replace the last good one; an
+    // object that does not check out is reported as failed, so the run fails without publishing.
+    let unverified = 0;
+    try {
+      const report = await verifySnapshot(writer.dir);
+      log.info(`Verified the staged snapshot: ${report.files} files, ${report.rows} rows, checksums and counts match.`);
+    } catch (err) {
+      if (!(err instanceof SnapshotCorruptError)) throw err;
+      for (const p of err.problems) {
+        unverified++;
+        const name = p.object ?? '(snapshot)';
+        const message = `the new snapshot failed verification: ${p.file ? `${p.file}: ` : ''}${p.message}`;
+        const existing = failedObjects.find((f) => f.name === name);
+        if (existing) existing.error += `; ${message}`;
+        else failedObjects.push({ name, error: message });
+        log.warning(`${name}: ${message}`);
+      }
     }
+    return { writer, manifest, exported, failedObjects, stopped, exportFailures: failed.length, unverified };
+  };
+
+  let staged = await stage(mode);
+  let apiCalls = staged.exported.apiCallsUsed;
+  // An incremental merge that does not add up (Salesforce reports a deletion minutes late, say) is
+  // not worth a failed night: the same run takes a full export instead, once.
+  if (mode === 'incremental' && staged.unverified > 0 && staged.exportFailures === 0 && !staged.stopped) {
+    log.warning('The incremental snapshot did not match the org; taking a full export instead.');
+    mode = 'full';
+    reason = 'the incremental snapshot did not match the org';
+    staged = await stage('full');
+    apiCalls += staged.exported.apiCallsUsed;
   }
+  const { writer, manifest, exported, failedObjects, stopped } = staged;
 
   let diff: SnapshotDiff | undefined;
   let massDeletes: MassDelete[] = [];
@@ -200,8 +231,10 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
     rows: manifest.totals.rows,
     bytes: manifest.totals.bytes,
     files: manifest.totals.files,
-    apiCalls: exported.apiCallsUsed,
-    ...(exported.apiMax !== null && exported.apiRemaining !== null ? { apiUsage: { used: exported.apiMax - exported.apiRemaining, max: exported.apiMax } } : {}),
+    apiCalls,
+    ...(exported.apiMax !== null && exported.apiRemaining !== null
+      ? { apiUsage: { used: exported.apiMax - exported.apiRemaining, max: exported.apiMax } }
+      : {}),
     ...(previous ? { previousLocation: previous.location } : {}),
     ...(diff ? { diff } : {}),
     massDeletes,

@@ -1,8 +1,9 @@
 // The job summary of a backup: one table per org (objects, rows, bytes, duration, API calls, changes
 // since the last snapshot, where it went), then what needs attention (failed objects, mass deletes),
 // then the per-object changes folded away. Only counts, names and locations: nothing secret.
-import type { BackupResult } from './run.ts';
+
 import { formatBytes, formatCount, formatDuration } from './progress.ts';
+import type { BackupResult } from './run.ts';
 
 type SummaryTableRow = (string | { data: string; header?: boolean })[];
 

@@ -155,7 +155,10 @@ async function runBackup(values: Values, env: NodeJS.ProcessEnv): Promise<number
   const minRows = values['mass-delete-min-rows'] === undefined ? 100 : Number(values['mass-delete-min-rows']);
   if (!Number.isInteger(minRows) || minRows < 0) throw new UsageError('--mass-delete-min-rows must be a whole number');
 
-  const target = createStorageTarget({ type: 'local', dir: path.resolve(outDir) }, { log: { info: err, warning: (m) => err(`Warning: ${m}`) }, mask: () => {} });
+  const target = createStorageTarget(
+    { type: 'local', dir: path.resolve(outDir) },
+    { log: { info: err, warning: (m) => err(`Warning: ${m}`) }, mask: () => {} },
+  );
   const workDir = mkdtempSync(path.join(tmpdir(), `sfbackup-${alias}-`));
   let result: BackupResult;
   try {
@@ -203,7 +206,8 @@ async function runBackup(values: Values, env: NodeJS.ProcessEnv): Promise<number
   }
   for (const f of result.failedObjects) err(`Failed: ${f.name}: ${f.error}`);
   if (result.stopped) err(`Stopped: ${result.stopped}`);
-  if (result.rotatedRefreshToken) err('Warning: the org rotated the refresh token; the one you passed no longer works. Re-authorize, or turn rotation off for the app.');
+  if (result.rotatedRefreshToken)
+    err('Warning: the org rotated the refresh token; the one you passed no longer works. Re-authorize, or turn rotation off for the app.');
   return failed ? EXIT.incomplete : EXIT.ok;
 }
 
@@ -213,7 +217,9 @@ async function runVerify(dir: string, values: Values): Promise<number> {
     if (values.json) out(JSON.stringify({ ok: true, ...report }));
     else {
       out(`Snapshot ${report.dir} is intact: org ${report.orgId}, ${report.mode} run finished ${report.finishedAt}.`);
-      out(`  ${formatCount(report.objects.length)} objects, ${formatCount(report.rows)} rows, ${formatCount(report.files)} files, ${formatBytes(report.bytes)}; every checksum and count matches.`);
+      out(
+        `  ${formatCount(report.objects.length)} objects, ${formatCount(report.rows)} rows, ${formatCount(report.files)} files, ${formatBytes(report.bytes)}; every checksum and count matches.`,
+      );
       const failed = report.objects.filter((o) => o.status === 'failed');
       if (failed.length) out(`  Objects marked failed in this snapshot: ${failed.map((o) => o.name).join(', ')}`);
     }
@@ -244,7 +250,9 @@ async function runDiff(oldDir: string, newDir: string, values: Values): Promise<
     );
   }
   const t = diff.totals;
-  out(`${'total'.padEnd(width)}  ${formatCount(t.newRows).padStart(10)}  ${`+${formatCount(t.added)}`.padStart(8)}  ${`~${formatCount(t.changed)}`.padStart(8)}  ${`-${formatCount(t.deleted)}`.padStart(8)}`);
+  out(
+    `${'total'.padEnd(width)}  ${formatCount(t.newRows).padStart(10)}  ${`+${formatCount(t.added)}`.padStart(8)}  ${`~${formatCount(t.changed)}`.padStart(8)}  ${`-${formatCount(t.deleted)}`.padStart(8)}`,
+  );
   return EXIT.ok;
 }
 
@@ -270,7 +278,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const n = arity[command];
   if (n === undefined) throw new UsageError(`unknown command "${command}"`);
   if (rest.length > n) throw new UsageError(`unexpected argument "${rest[n]}"`);
-  if (rest.length < n) throw new UsageError(command === 'verify' ? 'verify needs the snapshot folder: sfbackup verify DIR' : 'diff needs two snapshot folders: sfbackup diff OLD NEW');
+  if (rest.length < n)
+    throw new UsageError(
+      command === 'verify' ? 'verify needs the snapshot folder: sfbackup verify DIR' : 'diff needs two snapshot folders: sfbackup diff OLD NEW',
+    );
   switch (command) {
     case 'check':
       return runCheck(values, env);

@@ -1,7 +1,7 @@
 // Reads the org config and turns every problem into `<file>:<line>: <path> <what is wrong> — e.g. <fix>`,
 // so a bad config fails at the first step with something a person can act on.
 import { readFileSync } from 'node:fs';
-import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { MisconfiguredError } from '../salesforce/errors.ts';
 import { type BackupConfig, configSchema } from './schema.ts';
@@ -48,7 +48,10 @@ export function parseConfig(text: string, file: string): BackupConfig {
   }
   const data: unknown = doc.toJS();
   if (data === null || data === undefined || !isMap(doc.contents)) {
-    throw new ConfigError([`${file}:1: the config must be a map with an orgs list — e.g. orgs: [{alias: prod, type: production, refresh-token-secret: SF_REFRESH_TOKEN_PROD}]`], REMEDY);
+    throw new ConfigError(
+      [`${file}:1: the config must be a map with an orgs list — e.g. orgs: [{alias: prod, type: production, refresh-token-secret: SF_REFRESH_TOKEN_PROD}]`],
+      REMEDY,
+    );
   }
   const result = configSchema.safeParse(data);
   if (result.success) return result.data;
@@ -67,7 +70,10 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, counter: LineCoun
     return `${file}:${line}: ${formatPath(path) || 'the config'} has unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} — check the spelling against docs/setup.md`;
   }
   const line = lineOf(doc, counter, path);
-  const node = doc.getIn(path.map((p) => (typeof p === 'symbol' ? String(p) : p)), true);
+  const node = doc.getIn(
+    path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    true,
+  );
   const missing = node === undefined && path.length > 0;
   let message = issue.message;
   if (missing) {

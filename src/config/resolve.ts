@@ -4,16 +4,12 @@ import { z } from 'zod';
 import { DEFAULT_API_VERSION, type OrgCredentials } from '../salesforce/connection.ts';
 import { MisconfiguredError } from '../salesforce/errors.ts';
 import { ConfigError } from './load.ts';
-import {
-  type BackupConfig,
-  DEFAULT_CLIENT_ID_SECRET,
-  DEFAULT_CLIENT_SECRET_SECRET,
-  loginUrlForType,
-  type OrgConfig,
-  type StorageConfig,
-} from './schema.ts';
+import { type BackupConfig, DEFAULT_CLIENT_ID_SECRET, DEFAULT_CLIENT_SECRET_SECRET, loginUrlForType, type OrgConfig, type StorageConfig } from './schema.ts';
 
 export type SecretsMap = Record<string, string>;
+
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow expression the user types, not a JS template
+const PASS_SECRETS = 'secrets: ${{ toJSON(secrets) }}';
 
 const secretsMapSchema = z.record(z.string(), z.unknown());
 
@@ -27,7 +23,7 @@ export function parseSecretsMap(text: string): SecretsMap {
     throw new MisconfiguredError({
       reason: 'bad_input',
       message: 'The secrets input is not JSON.',
-      remedy: 'Pass it exactly as secrets: ${{ toJSON(secrets) }}.',
+      remedy: `Pass it exactly as ${PASS_SECRETS}.`,
     });
   }
   const parsed = secretsMapSchema.safeParse(data);
@@ -35,7 +31,7 @@ export function parseSecretsMap(text: string): SecretsMap {
     throw new MisconfiguredError({
       reason: 'bad_input',
       message: 'The secrets input is not a JSON object of secret names to values.',
-      remedy: 'Pass it exactly as secrets: ${{ toJSON(secrets) }}.',
+      remedy: `Pass it exactly as ${PASS_SECRETS}.`,
     });
   }
   const out: SecretsMap = {};
@@ -89,7 +85,7 @@ export function resolveOrg(config: BackupConfig, org: OrgConfig, secrets: Secret
     throw new ConfigError(
       missing.map((m) => `${file}: org "${org.alias}" needs the secret ${m.name} (${m.key}), which is not among the secrets passed to the action`),
       none
-        ? 'No secrets reached the action: add `secrets: ${{ toJSON(secrets) }}` to the step, and create the secrets named above (Settings → Secrets and variables → Actions, or `gh secret set NAME`).'
+        ? `No secrets reached the action: add \`${PASS_SECRETS}\` to the step, and create the secrets named above (Settings → Secrets and variables → Actions, or \`gh secret set NAME\`).`
         : `Create the secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')} (Settings → Secrets and variables → Actions → New repository secret, or \`gh secret set ${missing[0]?.name}\`), or fix the name in the config. Environment secrets reach the action only when the job names that environment.`,
     );
   }

@@ -44,9 +44,7 @@ const secretName = z
 const apiName = z.string().regex(/^[A-Za-z*?][A-Za-z0-9_*?]*$/, { error: 'must be an object API name or pattern — e.g. Account, Invoice__c or *History' });
 
 /** `Object.Field` or `*.Field` (that field on every object); patterns allowed on both sides. */
-const fieldRef = z
-  .string()
-  .regex(/^[A-Za-z*?][A-Za-z0-9_*?]*\.[A-Za-z*?][A-Za-z0-9_*?]*$/, { error: 'must be Object.Field or *.Field — e.g. Contact.SSN__c' });
+const fieldRef = z.string().regex(/^[A-Za-z*?][A-Za-z0-9_*?]*\.[A-Za-z*?][A-Za-z0-9_*?]*$/, { error: 'must be Object.Field or *.Field — e.g. Contact.SSN__c' });
 
 export const STORAGE_KINDS = ['local', 'artifact', 'branch'] as const;
 
@@ -84,7 +82,10 @@ const orgSchema = z
       })
       .strict()
       .optional(),
-    fields: z.object({ exclude: z.array(fieldRef).optional() }).strict().optional(),
+    fields: z
+      .object({ exclude: z.array(fieldRef).optional() })
+      .strict()
+      .optional(),
     storage: storageSchema.optional(),
   })
   .strict();
@@ -99,13 +100,18 @@ export const configSchema = z
         'client-id-secret': secretName.optional(),
         'client-secret-secret': secretName.optional(),
         storage: storageSchema.optional(),
-        fields: z.object({ exclude: z.array(fieldRef).optional() }).strict().optional(),
+        fields: z
+          .object({ exclude: z.array(fieldRef).optional() })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
-    orgs: z.array(orgSchema, { error: 'must be a list of orgs — e.g. orgs: [{alias: prod, type: production, refresh-token-secret: SF_REFRESH_TOKEN_PROD}]' }).min(1, {
-      error: 'must list at least one org',
-    }),
+    orgs: z
+      .array(orgSchema, { error: 'must be a list of orgs — e.g. orgs: [{alias: prod, type: production, refresh-token-secret: SF_REFRESH_TOKEN_PROD}]' })
+      .min(1, {
+        error: 'must list at least one org',
+      }),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -28,7 +28,15 @@ async function errorOf(res: Response): Promise<SalesforceHttpError> {
   } catch {
     // Not JSON: a maintenance page or a proxy's answer.
   }
-  return new SalesforceHttpError(res.status, `ERROR_HTTP_${res.status}`, text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200));
+  return new SalesforceHttpError(
+    res.status,
+    `ERROR_HTTP_${res.status}`,
+    text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200),
+  );
 }
 
 export class SalesforceApi {

@@ -1,12 +1,11 @@
 // One object through a Bulk API 2.0 query job: create (queryAll, so Recycle Bin rows come marked by
 // IsDeleted), poll until JobComplete, then page through the results ourselves with maxRecords and
 // the Sforce-Locator (jsforce's bulk2.query crashes on multi-page results). Each page streams
-// through csv-parse into the sink as it arrives, so memory holds a batch of rows, never an object.
-import { Readable } from 'node:stream';
+// through the CSV reader into the sink as it arrives, so memory holds a batch of rows, never an object.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'csv-parse';
 import { z } from 'zod';
 import type { SalesforceApi } from './api-client.ts';
+import { csvRecords } from './csv-records.ts';
 import { TransientError } from './errors.ts';
 import { DEFAULT_RETRY, type RetryPolicy, SalesforceHttpError, withRetry } from './retry.ts';
 
@@ -31,6 +30,8 @@ export interface BulkExportOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
+  /** How long a job may take to complete before the object is given up (default 3 hours). */
+  jobTimeoutMs?: number;
   retry?: RetryPolicy;
   onRetry?: (err: unknown) => void;
 }
@@ -76,8 +77,10 @@ async function createJob(api: SalesforceApi, query: string, o: BulkExportOptions
 }
 
 async function waitForJob(api: SalesforceApi, jobId: string, o: BulkExportOptions): Promise<z.infer<typeof jobInfo>> {
-  let interval = o.pollIntervalMs ?? 500;
+  // Small objects finish in well under a second: start polling fast, back off to spare API calls.
+  let interval = o.pollIntervalMs ?? 200;
   const maxInterval = o.maxPollIntervalMs ?? 10_000;
+  const deadline = Date.now() + (o.jobTimeoutMs ?? 3 * 3_600_000);
   for (;;) {
     const info = jobInfo.parse(await withRetry(() => api.json<unknown>({ path: `/jobs/query/${jobId}` }), o.retry ?? DEFAULT_RETRY, o.onRetry));
     if (info.state === 'JobComplete') return info;
@@ -86,6 +89,13 @@ async function waitForJob(api: SalesforceApi, jobId: string, o: BulkExportOption
         reason: 'server_error',
         message: `The Bulk API query job ${jobId} for ${o.object} ended ${info.state}${info.errorMessage ? `: ${info.errorMessage}` : ''}.`,
         remedy: 'Run the backup again; if the object keeps failing, exclude it and report the job id to Salesforce support.',
+      });
+    }
+    if (Date.now() > deadline) {
+      throw new TransientError({
+        reason: 'server_error',
+        message: `The Bulk API query job ${jobId} for ${o.object} did not complete in time (still ${info.state}).`,
+        remedy: 'Run the backup again later (Salesforce may be busy); if the object keeps timing out, raise the job timeout or exclude it.',
       });
     }
     await sleep(interval);
@@ -114,11 +124,6 @@ async function streamPage(
   const res = await api.fetch({ path: `/jobs/query/${jobId}/results${qs ? `?${qs}` : ''}`, headers: { accept: 'text/csv' } });
   const nextHeader = res.headers.get('sforce-locator');
   if (!res.body) return { rows: 0, next: nextHeader === null || nextHeader === 'null' || nextHeader === '' ? null : nextHeader };
-  const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  const parser = parse({ bom: true });
-  // pipe() does not forward errors: a connection dropped mid-page would leave the parser waiting.
-  source.on('error', (err) => parser.destroy(err));
-  source.pipe(parser);
   const batchSize = o.batchSize ?? 2000;
   let header: string[] | undefined;
   let seen = 0;
@@ -131,23 +136,24 @@ async function streamPage(
     delivered(b.length);
   };
   try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (!header) {
-        header = record;
-        checkHeader(header, o);
-        continue;
+    for await (const records of csvRecords(res.body as AsyncIterable<Uint8Array>)) {
+      for (const record of records) {
+        if (!header) {
+          header = record;
+          checkHeader(header, o);
+          continue;
+        }
+        seen++;
+        if (seen <= skip) continue;
+        batch.push(record);
+        if (batch.length >= batchSize) await flush();
       }
-      seen++;
-      if (seen <= skip) continue;
-      batch.push(record);
-      if (batch.length >= batchSize) await flush();
     }
     await flush();
   } catch (err) {
     // Rows parsed before the break are complete records: hand them over so the retry skips them.
     await flush().catch(() => {});
-    parser.destroy();
-    source.destroy();
+    await res.body.cancel().catch(() => {});
     throw err;
   }
   // A missing header means "undefined"; only the literal null ends the results.
@@ -169,8 +175,10 @@ function checkHeader(header: string[], o: BulkExportOptions): void {
 export async function bulkExport(api: SalesforceApi, o: BulkExportOptions, receiver: RowReceiver): Promise<BulkExportResult> {
   const jobId = await createJob(api, soql(o.object, o.fields, o.where), o);
   api.budget.reserved++;
+  let terminal = false;
   try {
     const info = await waitForJob(api, jobId, o);
+    terminal = true;
     let locator: string | undefined;
     let total = 0;
     for (;;) {
@@ -206,6 +214,8 @@ export async function bulkExport(api: SalesforceApi, o: BulkExportOptions, recei
   } finally {
     // Finished jobs count against the org's result storage until deleted; failing to delete loses nothing.
     api.budget.reserved--;
+    // Only finished jobs can be deleted; one we gave up on while it ran is aborted first.
+    if (!terminal) await api.fetch({ method: 'PATCH', path: `/jobs/query/${jobId}`, body: { state: 'Aborted' }, cleanup: true }).catch(() => {});
     await api.fetch({ method: 'DELETE', path: `/jobs/query/${jobId}`, cleanup: true }).catch(() => {});
   }
 }

@@ -6,7 +6,7 @@ import type { Connection, DescribeGlobalSObjectResult, DescribeSObjectResult } f
 import type { ObjectSchema, SchemaField } from '../snapshot/contracts.ts';
 import type { SalesforceApi } from './api-client.ts';
 import { MisconfiguredError } from './errors.ts';
-import { withRetry, type RetryPolicy } from './retry.ts';
+import { type RetryPolicy, withRetry } from './retry.ts';
 
 export interface SelectionOptions {
   /** Object names or patterns (`*__c`, `*History`); when given, only these. */

@@ -47,6 +47,7 @@ export interface ExportOptions extends SelectionOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
+  jobTimeoutMs?: number;
   retry?: RetryPolicy;
   onProgress?: (p: ExportProgress) => void;
   /** Each transient failure that is being retried (for a log line). */
@@ -83,7 +84,13 @@ export interface ExportResult {
   budgetExceeded?: BudgetExceededError;
 }
 
-/** Deletions can reach a snapshot's startedAt only after Salesforce's replication lag; overlap is harmless. */
+/**
+ * getDeleted's window starts this long before the base run started: latestDateCovered trails the
+ * clock by a minute or two, and the manifest keeps no coverage date of its own. Overlap is harmless
+ * because every candidate is checked against queryAll (stillGone). Rows that were already in the
+ * Recycle Bin at the base and are purged since keep their old deletedDate, so no window shows
+ * them: the periodic full run removes those.
+ */
 const DELETED_OVERLAP_MS = 15 * 60_000;
 /** getDeleted serves at most 30 days back. */
 const REPLICATION_DAYS = 29;
@@ -122,7 +129,12 @@ export function asSalesforceError(err: unknown, object: string | null, loginUrl:
   const where = object ? ` while exporting ${object}` : '';
   if (isTransient(err)) {
     return new TransientError({
-      reason: e instanceof SalesforceHttpError && (e.status === 429 || e.errorCode === 'REQUEST_LIMIT_EXCEEDED') ? 'rate_limited' : e instanceof SalesforceHttpError ? 'server_error' : 'network',
+      reason:
+        e instanceof SalesforceHttpError && (e.status === 429 || e.errorCode === 'REQUEST_LIMIT_EXCEEDED')
+          ? 'rate_limited'
+          : e instanceof SalesforceHttpError
+            ? 'server_error'
+            : 'network',
       message: `Salesforce kept failing${where} after retries: ${e.message}`,
       remedy: 'Run the backup again later; check https://status.salesforce.com if it persists.',
       cause: err,
@@ -169,7 +181,8 @@ function planMode(obj: PlannedObject, base: IncrementalBase | undefined, now: nu
   if (!fields.includes('SystemModstamp')) return full('it has no SystemModstamp to filter on');
   if (!obj.replicateable) return full('Salesforce does not report its deletions (not replicateable)');
   const start = Date.parse(base.startedAt) - DELETED_OVERLAP_MS;
-  if (Number.isNaN(start) || now - start > REPLICATION_DAYS * 86_400_000) return full('the previous snapshot is older than the 30 days Salesforce keeps deletions');
+  if (Number.isNaN(start) || now - start > REPLICATION_DAYS * 86_400_000)
+    return full('the previous snapshot is older than the 30 days Salesforce keeps deletions');
   const watermark = prev.watermark;
   // Salesforce clamps the end to what it has covered; ahead of the local clock covers clock skew.
   const end = Math.max(now, watermark ? Date.parse(watermark) : 0) + 86_400_000;
@@ -197,11 +210,22 @@ export async function exportOrg(conn: Connection, sinkFactory: SinkFactory, opti
   const planned = await planObjects(api, { ...options, retry });
 
   let stop: SalesforceError | undefined;
-  const results = await mapBounded(planned, options.concurrency ?? 4, async (obj): Promise<ObjectResult> => {
+  const results = await mapBounded(planned, options.concurrency ?? 6, async (obj): Promise<ObjectResult> => {
     const started = Date.now();
     const skipped = (error: SalesforceError): ObjectResult => {
       options.onProgress?.({ object: obj.name, phase: 'skipped', api: null, rows: 0, rowsPerSec: 0, fullExport: false });
-      return { name: obj.name, api: null, rows: 0, status: 'skipped', error, fullExport: false, countCheck: null, watermark: null, deletedIds: 0, durationMs: 0 };
+      return {
+        name: obj.name,
+        api: null,
+        rows: 0,
+        status: 'skipped',
+        error,
+        fullExport: false,
+        countCheck: null,
+        watermark: null,
+        deletedIds: 0,
+        durationMs: 0,
+      };
     };
     if (stop) return skipped(stop);
     try {
@@ -218,7 +242,18 @@ export async function exportOrg(conn: Connection, sinkFactory: SinkFactory, opti
       }
       const error = asSalesforceError(err, obj.name, loginUrl);
       if (isFatal(error)) stop ??= error;
-      return { name: obj.name, api: null, rows: 0, status: 'failed' as const, error, fullExport: true, countCheck: null, watermark: null, deletedIds: 0, durationMs: Date.now() - started };
+      return {
+        name: obj.name,
+        api: null,
+        rows: 0,
+        status: 'failed' as const,
+        error,
+        fullExport: true,
+        countCheck: null,
+        watermark: null,
+        deletedIds: 0,
+        durationMs: Date.now() - started,
+      };
     });
   });
 
@@ -281,12 +316,14 @@ async function exportObject(
   progress('started');
 
   try {
-    const countRes = await withRetry(
+    // The count runs beside the export (one round trip less per object); both see the same moment
+    // closely enough, and the snapshot reports any difference.
+    const counting = withRetry(
       () => api.json<{ totalSize: number }>({ path: `/queryAll?q=${encodeURIComponent(`SELECT COUNT() FROM ${obj.name}`)}` }),
       retry,
       onRetry,
     );
-    const countCheck = typeof countRes?.totalSize === 'number' ? countRes.totalSize : null;
+    counting.catch(() => {});
 
     const stampAt = fieldIndex(obj.schema, 'SystemModstamp');
     const base = options.base?.objects.find((o) => o.name === obj.name);
@@ -318,6 +355,7 @@ async function exportObject(
           ...(options.batchSize ? { batchSize: options.batchSize } : {}),
           ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
           ...(options.maxPollIntervalMs ? { maxPollIntervalMs: options.maxPollIntervalMs } : {}),
+          ...(options.jobTimeoutMs ? { jobTimeoutMs: options.jobTimeoutMs } : {}),
         },
         receiver,
       );
@@ -326,6 +364,9 @@ async function exportObject(
       api_ = 'rest';
       await restExport(api, { ...common, types: new Map(obj.schema.fields.map((f) => [f.name, f.type])) }, receiver);
     }
+
+    const countRes = await counting;
+    const countCheck = typeof countRes?.totalSize === 'number' ? countRes.totalSize : null;
 
     let deletedIds = 0;
     if (deletedCandidates && deletedCandidates.size > 0) {
@@ -368,11 +409,7 @@ async function stillGone(api: SalesforceApi, object: string, ids: string[], retr
     let next: string | undefined = `/queryAll?q=${encodeURIComponent(q)}`;
     while (next) {
       const path: string = next;
-      const page = await withRetry(
-        () => api.json<{ done: boolean; nextRecordsUrl?: string; records: { Id: string }[] }>({ path }),
-        retry,
-        onRetry,
-      );
+      const page = await withRetry(() => api.json<{ done: boolean; nextRecordsUrl?: string; records: { Id: string }[] }>({ path }), retry, onRetry);
       for (const r of page.records) present.add(r.Id);
       next = page.done ? undefined : page.nextRecordsUrl;
     }

@@ -3,7 +3,7 @@
 // snapshot does not depend on which API an object came through.
 import { z } from 'zod';
 import type { SalesforceApi } from './api-client.ts';
-import { soql, type RowReceiver } from './bulk-export.ts';
+import { type RowReceiver, soql } from './bulk-export.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
 
 export interface RestExportOptions {

@@ -2,14 +2,14 @@
 // form, so 15- and 18-char spellings agree), never on the other rows, so a small change in the
 // org rewrites few files.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Target rows per bucket file. */
 export const BUCKET_TARGET_ROWS = 20_000;
 export const MAX_HEX_CHARS = 4;
 
 export function idHash(id: string): string {
-  return createHash('sha1').update(id.slice(0, 15)).digest('hex');
+  return hash('sha1', id.slice(0, 15), 'hex');
 }
 
 export function bucketName(hash: string, hexChars: number): string {

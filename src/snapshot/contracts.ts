@@ -137,5 +137,7 @@ export interface SnapshotDiff {
   objects: ObjectDiff[];
   objectsAdded: string[];
   objectsRemoved: string[];
+  /** Objects that failed in either snapshot: not compared (a failed export is not a mass delete). */
+  objectsSkipped: string[];
   totals: { added: number; changed: number; deleted: number; oldRows: number; newRows: number };
 }

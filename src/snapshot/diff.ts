@@ -16,7 +16,8 @@ export async function diffSnapshots(oldDir: string, newDir: string, opts: DiffOp
   const limit = opts.idLimit ?? 0;
   const oldObjs = new Map(oldM.objects.filter((o) => o.status === 'ok').map((o) => [o.name, o]));
   const newObjs = new Map(newM.objects.filter((o) => o.status === 'ok').map((o) => [o.name, o]));
-  const names = [...new Set([...oldObjs.keys(), ...newObjs.keys()])].sort(compareIds);
+  const failed = new Set([...oldM.objects, ...newM.objects].filter((o) => o.status !== 'ok').map((o) => o.name));
+  const names = [...new Set([...oldObjs.keys(), ...newObjs.keys()])].filter((n) => !failed.has(n)).sort(compareIds);
   const objects: ObjectDiff[] = [];
   for (const name of names) {
     const o = oldObjs.get(name);
@@ -52,6 +53,7 @@ export async function diffSnapshots(oldDir: string, newDir: string, opts: DiffOp
     objects,
     objectsAdded: objects.filter((d) => d.presence === 'added').map((d) => d.name),
     objectsRemoved: objects.filter((d) => d.presence === 'removed').map((d) => d.name),
+    objectsSkipped: [...failed].sort(compareIds),
     totals: {
       added: sum((d) => d.added),
       changed: sum((d) => d.changed),

@@ -123,10 +123,10 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
       // Other writers may share the staging dir; remove the spool root only once it is empty.
       await rmdir(join(stagingDir, SPOOL_DIR)).catch(() => undefined);
       const objects = [...entries.values()].sort((a, b) => compareIds(a.name, b.name));
-      const failedObjects = [
-        ...objects.filter((o) => o.status === 'failed').map((o) => ({ name: o.name, error: o.error ?? 'failed' })),
-        ...(extra.failedObjects ?? []),
-      ].sort((a, b) => compareIds(a.name, b.name));
+      const failedByName = new Map<string, string>();
+      for (const f of extra.failedObjects ?? []) failedByName.set(f.name, f.error);
+      for (const o of objects) if (o.status === 'failed') failedByName.set(o.name, o.error ?? 'failed');
+      const failedObjects = [...failedByName].map(([name, error]) => ({ name, error })).sort((a, b) => compareIds(a.name, b.name));
       const files = objects.flatMap((o) => o.files);
       const manifest: Manifest = {
         formatVersion: FORMAT_VERSION,
@@ -384,16 +384,18 @@ class Sink implements ObjectSink {
       const sorted = [...recs.values()].sort((a, b) => compareIds(a.id, b.id));
       total += sorted.length;
       for (const r of sorted) if (r.deleted) deletedRows++;
-      const data = csvFile(
-        this.init.fields,
-        sorted.map((r) => r.line),
+      const data = Buffer.from(
+        csvFile(
+          this.init.fields,
+          sorted.map((r) => r.line),
+        ),
       );
       const tempPath = join(tempDir, `${bucket}.csv`);
       await writeFile(tempPath, data);
       merged.push({
         bucket,
         tempPath,
-        file: { rows: sorted.length, bytes: Buffer.byteLength(data), sha256: sha256(data) },
+        file: { rows: sorted.length, bytes: data.length, sha256: sha256(data) },
       });
     }
     const newK = chooseHexChars(total, k);
@@ -463,13 +465,16 @@ class Sink implements ObjectSink {
   }
 
   private async writeBucket(bucket: string, recs: Rec[]): Promise<ManifestFile> {
-    const data = csvFile(
-      this.init.fields,
-      recs.map((r) => r.line),
+    // Encoded once: the same bytes are hashed, counted and written.
+    const data = Buffer.from(
+      csvFile(
+        this.init.fields,
+        recs.map((r) => r.line),
+      ),
     );
     const path = this.relPath(bucket);
     await writeFile(join(this.init.aliasDir, path), data);
-    return { path, rows: recs.length, bytes: Buffer.byteLength(data), sha256: sha256(data) };
+    return { path, rows: recs.length, bytes: data.length, sha256: sha256(data) };
   }
 }
 

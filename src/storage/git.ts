@@ -44,6 +44,26 @@ export interface GitSessionOptions {
   mask: (secret: string) => void;
 }
 
+/** Proxy and CA settings self-hosted runners rely on; nothing that could carry credentials. */
+const PASSED_VARS = [
+  'TMPDIR',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GIT_SSL_CAINFO',
+];
+
+function passThrough(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const name of PASSED_VARS) if (env[name]) out[name] = env[name];
+  return out;
+}
+
 /** Quotes a value for a git config file. */
 function configValue(v: string): string {
   return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -89,10 +109,7 @@ export async function openGitSession(opts: GitSessionOptions): Promise<GitSessio
     GIT_ASKPASS: '',
     SSH_ASKPASS: '',
     LC_ALL: 'C',
-    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-    ...(process.env.HTTPS_PROXY ? { HTTPS_PROXY: process.env.HTTPS_PROXY } : {}),
-    ...(process.env.HTTP_PROXY ? { HTTP_PROXY: process.env.HTTP_PROXY } : {}),
-    ...(process.env.NO_PROXY ? { NO_PROXY: process.env.NO_PROXY } : {}),
+    ...passThrough(process.env),
   };
 
   const scrub = (s: string): string => secrets.reduce((acc, secret) => acc.split(secret).join('***'), s);

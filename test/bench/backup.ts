@@ -35,7 +35,7 @@ export const BACKUP_HELP = `Usage: npm run bench -- backup --records N [options]
   --entry dist|src|driver
                        run the built dist/cli.js (default), src/cli/bin.ts, or test/bench/ours-driver.ts
                        (the product's backupOrg into a local folder, without the CLI)
-  --ours-node-flags "F"  extra Node flags for the product's process, e.g. "--max-old-space-size=128"
+  --ours-node-flags=F  extra Node flags for the product's process, e.g. --ours-node-flags=--max-old-space-size=128
   --skip-sf            do not run the Salesforce CLI (sf_* fields are null)
   --skip-ours          do not run the product (ours_* fields are null)
   --keep               keep the temp dir with every export (path printed on stderr)

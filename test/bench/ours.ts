@@ -74,7 +74,7 @@ export function runOurs(o: OursOptions): Promise<OursResult> {
     });
     // /usr/bin/time's report lines start with a tab: kept for parsing, not echoed as progress.
     createInterface({ input: child.stderr }).on('line', (line) => {
-      if (line.trim() && !line.startsWith('\t')) o.log(`  ours: ${line}`);
+      if (line.trim() && !line.startsWith('\t')) o.log(`  ours +${((performance.now() - started) / 1000).toFixed(1)}s: ${line}`);
     });
     child.on('error', reject);
     child.on('close', (code) => {

@@ -62,7 +62,11 @@ async function step(config: string, inputs: Record<string, string>, env: Record<
   const withDefaults = { command: 'backup', 'config-file': '.github/salesforce-backup.yml', 'github-token': gh.token, 'full-every': '7', ...inputs };
   for (const [k, v] of Object.entries(withDefaults)) all[`INPUT_${k.toUpperCase()}`] = v;
   const ran = await runNode(ACTION_ENTRY, [], all);
-  return { ...ran, outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')), summary: readFileSync(files.GITHUB_STEP_SUMMARY as string, 'utf8') };
+  return {
+    ...ran,
+    outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY as string, 'utf8'),
+  };
 }
 
 function config(storage: string, extra = ''): string {
@@ -238,7 +242,10 @@ describe('action: configuration errors', () => {
     const bad = config('{ kind: branch }').replace(/type: .*/, 'type: staging');
     const ran = await step(bad, { secrets: JSON.stringify(secrets) });
     assert.equal(ran.code, 1, ran.stdout);
-    assert.match(ran.stdout, /::error::\.github\/salesforce-backup\.yml:4: orgs\[0\]\.type must be production, sandbox or a https My Domain URL — e\.g\. type: sandbox/);
+    assert.match(
+      ran.stdout,
+      /::error::\.github\/salesforce-backup\.yml:4: orgs\[0\]\.type must be production, sandbox or a https My Domain URL — e\.g\. type: sandbox/,
+    );
   });
 
   test('a secret missing from the map is named, with how to add it, and nothing is printed of the others', async () => {

@@ -114,6 +114,16 @@ describe('sfbackup backup / verify / diff', () => {
     assert.match(diff.stdout, /^Contact +\d+ +\+0 +~2 +-1$/m);
   });
 
+  test('a purge Salesforce does not report yet makes the incremental run fall back to a full export, not fail', async () => {
+    const contacts = readObjectCsv(snap(), 'Contact').rows.map((r) => r[0] as string);
+    await control(emu, 'DELETE', `/orgs/prod/records/Contact/${contacts[10]}?hard=true`); // getDeleted lags a minute or two
+    const run = await sfbackup(['backup', '--alias', 'prod', '--out', out(), '--incremental'], envFor());
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stderr, /The incremental snapshot did not match the org; taking a full export instead/);
+    assert.match(run.stdout, /full run \(the incremental snapshot did not match the org\)/);
+    assertSnapshotEqualsStore(emu, 'prod', snap());
+  });
+
   test('transient faults mid-run (503s on result pages, a dropped connection, an expired session) are survived', async () => {
     await control(emu, 'POST', '/faults', { path: '/jobs/query/[^/]+/results', status: 503, times: 2 });
     await control(emu, 'POST', '/faults', { path: '/jobs/query/[^/]+$', method: 'GET', kind: 'drop', skip: 3, times: 1 });
@@ -127,6 +137,25 @@ describe('sfbackup backup / verify / diff', () => {
       await control(emu, 'DELETE', '/faults');
     }
     assertSnapshotEqualsStore(emu, 'prod', path.join(dir, 'prod'));
+  });
+
+  test('the run stops before crossing its API budget, says how many calls it made, and replaces nothing', async () => {
+    const dir = path.join(work, 'budget');
+    const first = await sfbackup(['backup', '--alias', 'prod', '--out', dir], envFor());
+    assert.equal(first.code, 0, first.stderr);
+    const before = dataFiles(path.join(dir, 'prod'));
+    // The org has spent nearly half its 15,000 daily requests elsewhere today.
+    await control(emu, 'POST', '/orgs/prod/settings', { apiUsed: 7400 });
+    try {
+      const run = await sfbackup(['backup', '--alias', 'prod', '--out', dir, '--full', '--api-budget-share', '50%'], envFor());
+      assert.equal(run.code, 6, run.stdout + run.stderr);
+      assert.match(run.stderr, /Stopped: Stopped before exceeding the API budget/);
+      assert.match(run.stdout, /API calls {3}\d+ \(org: \d+ of 15000 today\)/);
+      assert.match(run.stdout, /NOT published/);
+    } finally {
+      await control(emu, 'POST', '/orgs/prod/settings', { apiUsed: 0 });
+    }
+    assert.deepEqual(dataFiles(path.join(dir, 'prod')), before);
   });
 
   test('usage: backup without --out, verify without a folder', async () => {

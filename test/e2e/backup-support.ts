@@ -78,7 +78,9 @@ export function assertSnapshotEqualsStore(emu: Emulator, alias: string, aliasDir
     assert.ok(obj, `${entry.name} is not an emulator object`);
     const { header, rows } = readObjectCsv(aliasDir, entry.name);
     const fields = header.map((name) => obj.fields.find((f) => f.name === name));
-    header.forEach((name, i) => assert.ok(fields[i], `${entry.name}.${name} is not a field of the object`));
+    header.forEach((name, i) => {
+      assert.ok(fields[i], `${entry.name}.${name} is not a field of the object`);
+    });
     const stored = org.store.db.prepare(`SELECT * FROM "${entry.name}"`).all() as Record<string, unknown>[];
     const byId = new Map(stored.map((r) => [String(r.Id), r]));
     assert.equal(rows.length, stored.length, `${entry.name}: ${rows.length} rows in the snapshot, ${stored.length} in the org`);
@@ -106,7 +108,9 @@ export function dataFiles(aliasDir: string): Record<string, string> {
     if (!e.isFile()) continue;
     const rel = path.relative(aliasDir, path.join(e.parentPath, e.name));
     if (rel === 'manifest.json') continue;
-    out[rel] = createHash('sha256').update(readFileSync(path.join(aliasDir, rel))).digest('hex');
+    out[rel] = createHash('sha256')
+      .update(readFileSync(path.join(aliasDir, rel)))
+      .digest('hex');
   }
   return out;
 }

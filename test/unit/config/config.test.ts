@@ -89,7 +89,9 @@ describe('org config', () => {
   });
 
   test('two orgs with one alias are refused', () => {
-    const got = problems('orgs:\n  - {alias: prod, type: production, refresh-token-secret: A}\n  - alias: PROD\n    type: sandbox\n    refresh-token-secret: B\n');
+    const got = problems(
+      'orgs:\n  - {alias: prod, type: production, refresh-token-secret: A}\n  - alias: PROD\n    type: sandbox\n    refresh-token-secret: B\n',
+    );
     assert.deepEqual(got, [`${FILE}:3: orgs[1].alias repeats the alias of orgs[0]; every org needs its own alias`]);
   });
 

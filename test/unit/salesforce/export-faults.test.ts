@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
+import jsforce from 'jsforce';
+import { BudgetExceededError } from '../../../src/salesforce/budget.ts';
+import { ReauthRequiredError, TransientError } from '../../../src/salesforce/errors.ts';
+import { exportOrg } from '../../../src/salesforce/export.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
-import jsforce from 'jsforce';
 import { API_VERSION, control, creds, emulator, refreshConnection } from '../../helpers/emulator.ts';
-import { BudgetExceededError } from '../../../src/salesforce/budget.ts';
-import { TransientError } from '../../../src/salesforce/errors.ts';
-import { exportOrg } from '../../../src/salesforce/export.ts';
 import { assertSameAsOrg, MemSnapshot, orgOf } from './export-helpers.ts';
 
 const FAST = { pollIntervalMs: 10, retry: { retries: 5, minTimeoutMs: 5, maxTimeoutMs: 50 } };
@@ -43,7 +43,14 @@ describe('transient faults', () => {
     await control(emu, 'POST', '/faults', { path: results, status: 503, skip: 2, times: 3 });
     await control(emu, 'POST', '/faults', { path: results, kind: 'html', status: 502, skip: 7, times: 1 });
     await control(emu, 'POST', '/faults', { path: results, kind: 'drop', skip: 4, times: 2 });
-    await control(emu, 'POST', '/faults', { path: '/jobs/query$', method: 'POST', kind: 'limit', message: 'ConcurrentPerOrgLongTxn Limit exceeded.', skip: 1, times: 2 });
+    await control(emu, 'POST', '/faults', {
+      path: '/jobs/query$',
+      method: 'POST',
+      kind: 'limit',
+      message: 'ConcurrentPerOrgLongTxn Limit exceeded.',
+      skip: 1,
+      times: 2,
+    });
     await control(emu, 'POST', '/faults', { path: '/queryAll', status: 429, errorCode: 'REQUEST_LIMIT_EXCEEDED', skip: 3, times: 1 });
     await control(emu, 'POST', '/faults', { path: '/jobs/query/[^/]+$', method: 'GET', kind: 'drop', skip: 5, times: 1 });
 
@@ -85,11 +92,17 @@ describe('transient faults', () => {
 async function cuttingProxy(target: string, cut: (n: number) => boolean): Promise<{ url: string; cuts: number; server: Server }> {
   const state = { url: '', cuts: 0, server: undefined as unknown as Server };
   let seen = 0;
-  state.server = createServer(async (req, res) => {
+  state.server = createServer((req, res) => {
+    forward(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+  });
+  const forward = async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers.set(k, v);
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers.set(k, v);
     const upstream = await fetch(`${target}${req.url}`, {
       method: req.method ?? 'GET',
       headers,
@@ -110,7 +123,7 @@ async function cuttingProxy(target: string, cut: (n: number) => boolean): Promis
     }
     res.writeHead(upstream.status, out);
     res.end(body);
-  });
+  };
   await new Promise<void>((r) => state.server.listen(0, '127.0.0.1', r));
   state.url = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}`;
   return state;
@@ -187,5 +200,30 @@ describe('API budget', () => {
     assert.ok(result.budgetExceeded instanceof BudgetExceededError);
     assert.deepEqual(result.objects, []);
     assert.match(result.budgetExceeded.remedy, /allowance/);
+  });
+});
+
+// Last: it revokes the org's refresh token for good.
+describe('a refresh token revoked mid-run', () => {
+  it('fails the object in hand with reauth_required and starts no other', async () => {
+    const c = creds(emu, 'prod');
+    const snap = new MemSnapshot();
+    let opened = 0;
+    const result = await exportOrg(
+      refreshConnection(emu, 'prod'),
+      async (schema, opts) => {
+        // An admin revokes the app's access (and its sessions) while the third object starts.
+        if (++opened === 3) await control(emu, 'POST', `/users/${c.userId}/revoke-apps`, {});
+        return snap.factory(schema, opts);
+      },
+      { ...FAST, concurrency: 1 },
+    );
+    const statuses = result.objects.map((o) => o.status);
+    assert.deepEqual(statuses.slice(0, 3), ['ok', 'ok', 'failed']);
+    assert.ok(statuses.slice(3).every((s) => s === 'skipped'));
+    const failed = result.objects[2];
+    assert.ok(failed?.error instanceof ReauthRequiredError, String(failed?.error));
+    assert.equal(failed.error.state, 'reauth_required');
+    assert.ok(result.objects.slice(3).every((o) => o.error instanceof ReauthRequiredError));
   });
 });

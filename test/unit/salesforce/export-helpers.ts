@@ -1,13 +1,13 @@
 // Shared by the exporter tests: an in-memory ObjectSink that behaves like the snapshot's (rows keyed
 // by Id, incremental sinks merge into the previous run's rows), and the emulator's store as the truth.
 import assert from 'node:assert/strict';
+import type { ExportResult, IncrementalBase, SinkFactory } from '../../../src/salesforce/export.ts';
+import type { ObjectExportInfo, ObjectSchema, ObjectSink } from '../../../src/snapshot/contracts.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
 import { getObject } from '../../emulators/salesforce/schema/types.ts';
 import { q } from '../../emulators/salesforce/store/db.ts';
-import { toCsv, type SqlValue } from '../../emulators/salesforce/store/values.ts';
-import type { ObjectExportInfo, ObjectSchema, ObjectSink } from '../../../src/snapshot/contracts.ts';
-import type { ExportResult, IncrementalBase, SinkFactory } from '../../../src/salesforce/export.ts';
+import { type SqlValue, toCsv } from '../../emulators/salesforce/store/values.ts';
 
 export interface MemObject {
   schema: ObjectSchema;
@@ -32,7 +32,7 @@ export class MemSnapshot {
 
   factory: SinkFactory = (schema, opts) => {
     const prev = this.base?.objects.get(schema.name);
-    if (opts.incremental && (!prev || !prev.info)) {
+    if (opts.incremental && !prev?.info) {
       const e = new Error(`${schema.name} is not in the base`);
       e.name = 'IncrementalNotPossibleError';
       throw e;

@@ -3,10 +3,10 @@
 // cannot be merged (not replicateable, new, changed fields) are exported in full and say so.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
 import { control, emulator, refreshConnection } from '../../helpers/emulator.ts';
-import { type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
 import { assertSameAsOrg, MemSnapshot, orgOf } from './export-helpers.ts';
 
 const FAST = { pollIntervalMs: 10, retry: { retries: 4, minTimeoutMs: 5, maxTimeoutMs: 50 } };

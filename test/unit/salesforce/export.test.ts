@@ -3,11 +3,11 @@
 // the object Bulk refuses comes through REST, and object/field selection does what the config says.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { MisconfiguredError } from '../../../src/salesforce/errors.ts';
+import { type ExportProgress, type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
 import { control, emulator, refreshConnection } from '../../helpers/emulator.ts';
-import { type ExportProgress, type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
-import { MisconfiguredError } from '../../../src/salesforce/errors.ts';
 import { assertSameAsOrg, MemSnapshot, orgOf } from './export-helpers.ts';
 
 const FAST = { pollIntervalMs: 10, retry: { retries: 4, minTimeoutMs: 5, maxTimeoutMs: 50 } };
@@ -80,7 +80,10 @@ describe('full export', () => {
   it('records a SystemModstamp watermark per object', () => {
     const acc = snap.objects.get('Account');
     const stamp = acc?.schema.fields.findIndex((f) => f.name === 'SystemModstamp') ?? -1;
-    const max = [...(acc?.rows.values() ?? [])].map((r) => r[stamp] ?? '').sort().at(-1);
+    const max = [...(acc?.rows.values() ?? [])]
+      .map((r) => r[stamp] ?? '')
+      .sort()
+      .at(-1);
     assert.equal(acc?.info?.watermark, max);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { diffSnapshots } from '../../../src/snapshot/index.ts';
-import { makeId, row, tempDir, writeFull, writeObjects } from './helpers.ts';
+import { createSnapshotWriter, diffSnapshots } from '../../../src/snapshot/index.ts';
+import { FIELDS, makeId, row, run, schemaOf, tempDir, writeFull, writeObjects } from './helpers.ts';
 
 test('diff counts added, changed and deleted rows per object', async (t) => {
   const a = await tempDir(t);
@@ -39,4 +39,20 @@ test('diff works across bucket schemes and reports objects added and removed', a
   assert.equal(acc?.deleted, 0);
   assert.deepEqual(d.objectsAdded, ['Case']);
   assert.deepEqual(d.objectsRemoved, ['Lead']);
+});
+
+test('an object that failed in the new snapshot is skipped, not reported as deleted', async (t) => {
+  const a = await tempDir(t);
+  const b = await tempDir(t);
+  await writeObjects(a, { Account: [row(1), row(2)], Case: [row(3)] });
+  const writer = await createSnapshotWriter(b, run());
+  const acc = writer.object(schemaOf('Account', FIELDS));
+  await acc.writeRows([row(1), row(2)]);
+  await acc.close({ api: 'bulk', countCheck: 2, watermark: null });
+  await writer.object(schemaOf('Case', FIELDS)).abort('job failed');
+  await writer.finish({ toolVersion: 't' });
+  const d = await diffSnapshots(a, b);
+  assert.deepEqual(d.objectsSkipped, ['Case']);
+  assert.deepEqual(d.objectsRemoved, []);
+  assert.equal(d.totals.deleted, 0);
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadManifest, SnapshotCorruptError, SnapshotError, verifySnapshot } from '../../../src/snapshot/index.ts';
-import { row, tempDir, writeFull } from './helpers.ts';
+import { createSnapshotWriter, loadManifest, readObjectRows, SnapshotCorruptError, SnapshotError, verifySnapshot } from '../../../src/snapshot/index.ts';
+import { row, run, tempDir, writeFull } from './helpers.ts';
 
 async function snapshot(t: Parameters<typeof tempDir>[0], n = 30_000): Promise<{ dir: string; file: string }> {
   const dir = await tempDir(t);
@@ -101,4 +101,19 @@ test('verify flags a row count that disagrees with SELECT COUNT()', async (t) =>
   m.objects[0].countCheck = 11;
   await writeFile(path, JSON.stringify(m));
   assert.match(await problemsOf(dir), /SELECT COUNT\(\) said 11/);
+});
+
+test('a folder with several org snapshots needs the alias; a folder with none is refused', async (t) => {
+  const dir = await tempDir(t);
+  await writeFull(dir, [row(1)]);
+  const writer = await createSnapshotWriter(dir, run('full', 'sandbox'));
+  await writer.finish({ toolVersion: 't' });
+  await assert.rejects(verifySnapshot(dir), (err: unknown) => err instanceof SnapshotError && err.reason === 'snapshot_ambiguous');
+  assert.equal((await verifySnapshot(dir, { alias: 'prod' })).rows, 1);
+  assert.equal((await verifySnapshot(join(dir, 'sandbox'))).rows, 0);
+  const empty = await tempDir(t);
+  await assert.rejects(verifySnapshot(empty), (err: unknown) => err instanceof SnapshotError && err.reason === 'snapshot_not_found');
+  await assert.rejects(async () => {
+    for await (const _ of readObjectRows(dir, 'Lead', { alias: 'prod' })) break;
+  }, /has no data for Lead/);
 });

@@ -244,3 +244,18 @@ test('an object that outgrows its bucket scheme is re-bucketed like a full write
   assert.equal(m.objects[0]?.deletedRows, (await loadManifest(full)).objects[0]?.deletedRows);
   assert.deepEqual(await dataFiles(join(inc, 'prod')), await dataFiles(join(full, 'prod')));
 });
+
+test('an empty object has no data files and verifies; an incremental run can add its first rows', async (t) => {
+  const base = await tempDir(t);
+  await writeFull(base, []);
+  const m = await loadManifest(base);
+  assert.deepEqual(m.objects[0]?.files, []);
+  assert.equal(m.objects[0]?.rows, 0);
+  await verifySnapshot(base);
+  const inc = await tempDir(t);
+  await incremental(inc, base, [row(1)], []);
+  const rows = [];
+  for await (const r of readObjectRows(inc, 'Account')) rows.push(r.Id);
+  assert.deepEqual(rows, [makeId(1)]);
+  await verifySnapshot(inc);
+});
