@@ -11,4 +11,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-await import("./chunks/main-Q45OUOH6.js");
+await import("./chunks/main-N4O6TWAY.js");

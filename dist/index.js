@@ -17,7 +17,7 @@ import {
   formatMassDeletes,
   orgCredentialsSchema,
   parseSettings
-} from "./chunks/chunk-YM2BQ6UY.js";
+} from "./chunks/chunk-JMFHJ6IH.js";
 import {
   getInput,
   info,

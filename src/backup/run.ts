@@ -152,7 +152,8 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
         return sink;
       },
       {
-        ...(writer.base ? { base: writer.base } : {}),
+        // Only incremental runs export against the base; a full run just shares its bucket layout.
+        ...(runMode === 'incremental' && writer.base ? { base: writer.base } : {}),
         ...(o.include ? { include: o.include } : {}),
         ...(o.exclude ? { exclude: o.exclude } : {}),
         ...(o.excludeFields ? { excludeFields: o.excludeFields } : {}),

@@ -14,9 +14,14 @@ export interface SfContender {
 
 export async function prepareSf(session: Session): Promise<SfContender> {
   const home = sfHome();
-  await sfOk(home, ['org', 'login', 'access-token', '--instance-url', session.instanceUrl, '--no-prompt', '--alias', ALIAS, '--set-default'], {
-    env: { SF_ACCESS_TOKEN: session.accessToken },
-  });
+  try {
+    await sfOk(home, ['org', 'login', 'access-token', '--instance-url', session.instanceUrl, '--no-prompt', '--alias', ALIAS, '--set-default'], {
+      env: { SF_ACCESS_TOKEN: session.accessToken },
+    });
+  } catch (err) {
+    home.remove();
+    throw err;
+  }
   const run = async (objects: BenchObject[], dir: string, log: (line: string) => void): Promise<number> => {
     let rows = 0;
     for (const obj of objects) {
