@@ -17,7 +17,7 @@ import {
   formatMassDeletes,
   orgCredentialsSchema,
   parseSettings
-} from "./chunks/chunk-JMFHJ6IH.js";
+} from "./chunks/chunk-BFCWXZJA.js";
 import {
   getInput,
   info,

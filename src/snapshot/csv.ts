@@ -13,11 +13,15 @@ export function encodeCell(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** One record without its line end. */
+/**
+ * One record without its line end. Built with join, which yields one flat string: `+=` would build
+ * a tree of cons-string nodes (tens of bytes each, several per cell) that also keeps alive the
+ * whole page text each cell was sliced from, and spooled rows stay in memory until their flush.
+ */
 export function encodeRow(cells: readonly string[]): string {
-  let out = encodeCell(cells[0] ?? '');
-  for (let i = 1; i < cells.length; i++) out += `,${encodeCell(cells[i] ?? '')}`;
-  return out;
+  const out = new Array<string>(cells.length);
+  for (let i = 0; i < cells.length; i++) out[i] = encodeCell(cells[i] ?? '');
+  return out.join(',');
 }
 
 /** A whole file: header then records, each ended by LF. */

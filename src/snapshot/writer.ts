@@ -4,7 +4,7 @@
 // buckets and link the untouched ones, so an unchanged bucket keeps its bytes.
 
 import { createHash, randomUUID } from 'node:crypto';
-import { copyFile, link, mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketName, chooseHexChars, compareIds, idHash } from './buckets.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink, ObjectSinkOptions, SnapshotFinishInfo, SnapshotRunInfo, SnapshotWriterOptions } from './contracts.ts';
@@ -37,8 +37,13 @@ export interface SnapshotWriter {
 }
 
 const SPOOL_DIR = '.sfbackup-spool';
-/** Depth of the spool of a full write; buckets deeper than this are re-spooled at close. */
-const FULL_SPOOL_HEX = 2;
+const WRITE_CHUNK_CHARS = 1024 * 1024;
+/**
+ * Depth of the spool of a full write; buckets deeper than this are re-spooled at close. 16 spool
+ * files per object, not 256: every 4 MB flush appends to each key it holds, and opening 256 files
+ * per flush cost more than the occasional re-spool of an object above 320k rows.
+ */
+const FULL_SPOOL_HEX = 1;
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 /** Ids are alphanumeric; one needing CSV quoting would break Id extraction from a record. */
 const BAD_ID = /[",\r\n]/;
@@ -66,6 +71,15 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
 
   const entries = new Map<string, ManifestObject>();
   const open = new Set<string>();
+  // Laying out an object's buckets holds one whole bucket in memory; objects finishing together
+  // take turns, so the peak is one bucket, not one per concurrent export. The work is CPU-bound
+  // on the one JS thread anyway, so the turns cost little time.
+  let layoutTurn: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = layoutTurn.then(fn, fn);
+    layoutTurn = run.catch(() => undefined);
+    return run;
+  };
   let finished = false;
 
   return {
@@ -104,6 +118,7 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
         mergeBase,
         previousHex,
         baseWatermark: mergeBase?.object.watermark ?? null,
+        oneAtATime,
         done: (entry) => {
           open.delete(name);
           entries.set(name, entry);
@@ -173,6 +188,7 @@ interface SinkInit {
   mergeBase: { dir: string; object: ManifestObject } | undefined;
   previousHex: number | undefined;
   baseWatermark: string | null;
+  oneAtATime: <T>(fn: () => Promise<T>) => Promise<T>;
   done: (entry: ManifestObject) => void;
 }
 
@@ -217,10 +233,8 @@ class Sink implements ObjectSink {
           'report this as a bug (the exporter and the schema disagree)',
         );
       }
-      // Spooled already CSV-encoded (JSON-quoted so embedded newlines stay on one spool line):
-      // layout then only sorts strings, no per-cell work twice.
-      const flag = del >= 0 && row[del] === 'true' ? 'U1' : 'U0';
-      this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), flag + JSON.stringify(encodeRow(row)));
+      // Spooled as the final CSV record, encoded once: layout then only sorts strings.
+      this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), encodeRec({ id, line: encodeRow(row), deleted: del >= 0 && row[del] === 'true' }));
     }
     this.rowsSeen += rows.length;
     await this.spool.maybeFlush();
@@ -232,7 +246,7 @@ class Sink implements ObjectSink {
     if (!this.init.mergeBase) return;
     const k = this.spoolHex;
     for (const id of ids) {
-      if (id && !id.includes('\n')) this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), `D${id}`);
+      if (id && !LINE_BREAK.test(id)) this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), `D${id}`);
     }
     await this.spool.maybeFlush();
   }
@@ -245,7 +259,7 @@ class Sink implements ObjectSink {
       await this.spool.flush();
       await rm(this.dataDir, { recursive: true, force: true });
       await mkdir(this.dataDir, { recursive: true });
-      const result = this.init.mergeBase ? await this.closeIncremental() : await this.closeFull();
+      const result = await this.init.oneAtATime(() => (this.init.mergeBase ? this.closeIncremental() : this.closeFull()));
       const watermark = maxIso(info.watermark, this.init.mergeBase ? this.init.baseWatermark : null);
       this.state = 'done';
       this.init.done({
@@ -325,7 +339,7 @@ class Sink implements ObjectSink {
           current = bucket;
           recs = [];
         }
-        for await (const line of spool.lines(key)) if (line[0] === 'U') recs.push(decode(line));
+        for await (const line of spool.lines(key)) if (isUpsert(line)) recs.push(decode(line));
       }
       if (current !== undefined) await emit(current, recs);
     } else {
@@ -333,7 +347,7 @@ class Sink implements ObjectSink {
         const sub = new Spool(join(this.init.spoolDir, `re-${key}`));
         try {
           for await (const line of spool.lines(key)) {
-            if (line[0] !== 'U') continue;
+            if (!isUpsert(line)) continue;
             sub.add(idHash(decode(line).id).slice(0, k), line);
             await sub.maybeFlush();
           }
@@ -371,7 +385,7 @@ class Sink implements ObjectSink {
       if (baseFile) for (const r of await this.readBaseBucket(mergeBase.dir, baseFile)) recs.set(r.id, r);
       const upserts = new Map<string, Rec>();
       for await (const line of this.spool.lines(bucket)) {
-        if (line[0] === 'U') {
+        if (isUpsert(line)) {
           const r = decode(line);
           upserts.set(r.id, r);
         } else {
@@ -465,16 +479,32 @@ class Sink implements ObjectSink {
   }
 
   private async writeBucket(bucket: string, recs: Rec[]): Promise<ManifestFile> {
-    // Encoded once: the same bytes are hashed, counted and written.
-    const data = Buffer.from(
-      csvFile(
-        this.init.fields,
-        recs.map((r) => r.line),
-      ),
-    );
+    // Written in ~1 MB chunks, each hashed and counted as it goes out: the same bytes as
+    // csvFile() without holding a second and third copy of the whole bucket (string + Buffer).
     const path = this.relPath(bucket);
-    await writeFile(join(this.init.aliasDir, path), data);
-    return { path, rows: recs.length, bytes: data.length, sha256: sha256(data) };
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const fh = await open(join(this.init.aliasDir, path), 'w');
+    try {
+      const put = async (text: string): Promise<void> => {
+        const chunk = Buffer.from(text);
+        hash.update(chunk);
+        bytes += chunk.length;
+        await fh.write(chunk);
+      };
+      let pending = csvFile(this.init.fields, []);
+      for (const r of recs) {
+        pending += `${r.line}\n`;
+        if (pending.length >= WRITE_CHUNK_CHARS) {
+          await put(pending);
+          pending = '';
+        }
+      }
+      if (pending.length > 0) await put(pending);
+    } finally {
+      await fh.close();
+    }
+    return { path, rows: recs.length, bytes, sha256: hash.digest('hex') };
   }
 }
 
@@ -485,12 +515,25 @@ interface Rec {
   deleted: boolean;
 }
 
+/**
+ * A spool line: `U` (upsert), the IsDeleted flag, then the CSV record as is. The rare record with
+ * a line break inside a quoted cell is JSON-quoted instead (`V` + flag + JSON) so it stays on one
+ * spool line; every other row skips JSON entirely.
+ */
 function encodeRec(r: Rec): string {
-  return (r.deleted ? 'U1' : 'U0') + JSON.stringify(r.line);
+  const flag = r.deleted ? '1' : '0';
+  return LINE_BREAK.test(r.line) ? `V${flag}${JSON.stringify(r.line)}` : `U${flag}${r.line}`;
+}
+
+const LINE_BREAK = /[\r\n]/;
+
+function isUpsert(spoolLine: string): boolean {
+  return spoolLine[0] === 'U' || spoolLine[0] === 'V';
 }
 
 function decode(spoolLine: string): Rec {
-  const line = JSON.parse(spoolLine.slice(2)) as string;
+  const line = spoolLine[0] === 'V' ? (JSON.parse(spoolLine.slice(2)) as string) : spoolLine.slice(2);
+  // Id is the first cell and never needs quoting (BAD_ID), so it ends at the first comma.
   const comma = line.indexOf(',');
   return { id: comma < 0 ? line : line.slice(0, comma), line, deleted: spoolLine[1] === '1' };
 }
