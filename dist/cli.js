@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { createRequire as __sfbackupCreateRequire } from 'node:module';
 const require = __sfbackupCreateRequire(import.meta.url);
+import {
+  reexecWithHeapLimits
+} from "./chunks/chunk-KZYM24TB.js";
+import "./chunks/chunk-I2D4YPEE.js";
 
 // src/cli/bin.ts
-import { spawn } from "node:child_process";
-import { constants } from "node:os";
 var major = Number(process.versions.node.split(".")[0]);
 if (major < 24) {
   process.stderr.write(
@@ -13,33 +15,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-var HEAP_FLAGS = { "--max-old-space-size": 256, "--max-semi-space-size": 8 };
-var REEXEC_MARK = "SFBACKUP_HEAP_LIMITED";
-function missingHeapFlags() {
-  if (process.env[REEXEC_MARK] === "1") return [];
-  const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ");
-  return Object.entries(HEAP_FLAGS).filter(([flag]) => !given.includes(flag)).map(([flag, mb]) => `${flag}=${mb}`);
-}
-var script = process.argv[1];
-var missing = missingHeapFlags();
-if (missing.length > 0 && script !== void 0) {
-  const child = spawn(process.execPath, [...process.execArgv, ...missing, script, ...process.argv.slice(2)], {
-    stdio: "inherit",
-    env: { ...process.env, [REEXEC_MARK]: "1" }
-  });
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.on(signal, () => {
-      child.kill(signal);
-    });
-  }
-  child.on("error", (err) => {
-    process.stderr.write(`sfbackup: could not start itself with a heap limit: ${err.message}
-`);
-    process.exit(1);
-  });
-  child.on("exit", (code, signal) => {
-    process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : code ?? 1);
-  });
-} else {
-  await import("./chunks/main-S4XS5ANF.js");
-}
+if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-NRWMTCLC.js");

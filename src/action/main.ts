@@ -1,6 +1,10 @@
-// The action's entry point (bundled to dist/index.js).
-import * as core from '@actions/core';
-import { describeFailure } from '../backup/describe.ts';
-import { run } from './run.ts';
+// The action's entry point (bundled to dist/index.js). It re-runs itself once with heap limits
+// (the runner starts `node dist/index.js` with no flags), then only calls run().
+import { reexecWithHeapLimits } from '../runtime/heap-limits.ts';
 
-run().catch((err: unknown) => core.setFailed(describeFailure(err)));
+if (!reexecWithHeapLimits('salesforce-backup-action')) {
+  const core = await import('@actions/core');
+  const { describeFailure } = await import('../backup/describe.ts');
+  const { run } = await import('./run.ts');
+  await run().catch((err: unknown) => core.setFailed(describeFailure(err)));
+}
