@@ -36,6 +36,20 @@ export interface BulkExportOptions {
   onRetry?: (err: unknown) => void;
 }
 
+/** The Bulk job knobs a caller of exportOrg may tune; the rest of BulkExportOptions is per object. */
+export const BULK_TUNING_KEYS = ['maxRecords', 'batchSize', 'pollIntervalMs', 'maxPollIntervalMs', 'jobTimeoutMs'] as const;
+export type BulkTuning = Pick<BulkExportOptions, (typeof BULK_TUNING_KEYS)[number]>;
+
+/** The tuning knobs that are set (0 and undefined mean "use the default"). */
+export function bulkTuning(options: BulkTuning): BulkTuning {
+  const out: BulkTuning = {};
+  for (const key of BULK_TUNING_KEYS) {
+    const v = options[key];
+    if (v) out[key] = v;
+  }
+  return out;
+}
+
 export interface BulkExportResult {
   jobId: string;
   rows: number;

@@ -8,7 +8,7 @@ import type { Connection } from 'jsforce';
 import type { ObjectSchema, ObjectSink } from '../snapshot/contracts.ts';
 import { SalesforceApi } from './api-client.ts';
 import { ApiBudget, BudgetExceededError } from './budget.ts';
-import { BulkUnsupportedError, bulkExport, type RowReceiver } from './bulk-export.ts';
+import { type BulkTuning, BulkUnsupportedError, bulkExport, bulkTuning, type RowReceiver } from './bulk-export.ts';
 import { classifyAuthError } from './connection.ts';
 import { mapBounded, type PlannedObject, planObjects, type SelectionOptions } from './describe.ts';
 import { MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
@@ -35,19 +35,13 @@ export interface ExportProgress {
   fullExport: boolean;
 }
 
-export interface ExportOptions extends SelectionOptions {
+export interface ExportOptions extends SelectionOptions, BulkTuning {
   /** Objects exported at the same time (Bulk jobs in flight). */
   concurrency?: number;
   /** Share of DailyApiRequests.Max the org may have used before the run stops starting work. */
   apiShare?: number;
   /** Makes the run incremental. */
   base?: IncrementalBase;
-  /** Bulk results page size (maxRecords); undefined lets Salesforce choose. */
-  maxRecords?: number;
-  batchSize?: number;
-  pollIntervalMs?: number;
-  maxPollIntervalMs?: number;
-  jobTimeoutMs?: number;
   retry?: RetryPolicy;
   onProgress?: (p: ExportProgress) => void;
   /** Each transient failure that is being retried (for a log line). */
@@ -347,18 +341,7 @@ async function exportObject(
 
     const common = { object: obj.name, fields, where: plan.where, retry, onRetry };
     try {
-      await bulkExport(
-        api,
-        {
-          ...common,
-          ...(options.maxRecords ? { maxRecords: options.maxRecords } : {}),
-          ...(options.batchSize ? { batchSize: options.batchSize } : {}),
-          ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
-          ...(options.maxPollIntervalMs ? { maxPollIntervalMs: options.maxPollIntervalMs } : {}),
-          ...(options.jobTimeoutMs ? { jobTimeoutMs: options.jobTimeoutMs } : {}),
-        },
-        receiver,
-      );
+      await bulkExport(api, { ...common, ...bulkTuning(options) }, receiver);
     } catch (err) {
       if (!(err instanceof BulkUnsupportedError)) throw err;
       api_ = 'rest';

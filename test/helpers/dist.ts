@@ -17,9 +17,13 @@ export interface Ran {
 }
 
 /** Runs a file with this Node and only the environment given (plus PATH), as `env -i` would. */
-export function runNode(file: string, args: string[], env: Record<string, string>): Promise<Ran> {
+export function runNode(file: string, args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', file, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -1,30 +1,17 @@
 // The benchmark harness end to end at a tiny size: it starts its own emulator, runs every
 // contender and prints one JSON result line last. Figures are not asserted, only their shape.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { resultSchema } from '../../bench/backup.ts';
+import { type Ran, runNode } from '../../helpers/dist.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', path.join(ROOT, 'test/bench/main.ts'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The harness as `npm run bench` runs it: the whole environment, from the repository root. */
+function bench(args: string[]): Promise<Ran> {
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  return runNode(path.join(ROOT, 'test/bench/main.ts'), args, env, { cwd: ROOT });
 }
 
 test('bench backup at 300 records prints one JSON result line with every contender measured', async () => {

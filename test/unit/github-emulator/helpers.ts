@@ -1,50 +1,18 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type DriverRun, runDriver } from '../../helpers/driver.ts';
 import type { Op, OpResult } from './artifact-client.ts';
 
+export { failed, ok } from '../../helpers/driver.ts';
 export type { Op, OpResult };
 
 const DRIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifact-client.ts');
 
-export interface ClientRun {
-  results: OpResult[];
-  stdout: string;
-  stderr: string;
-}
+export type ClientRun = DriverRun<OpResult>;
 
-/**
- * Runs operations with the real @actions/artifact client in a child process whose environment is
- * exactly `env` (plus PATH and HOME), like a JavaScript action's step.
- */
+/** Runs operations with the real @actions/artifact client in a child process, like an action's step. */
 export function runArtifactClient(env: Record<string, string>, ops: Op[]): Promise<ClientRun> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--disable-warning=ExperimentalWarning', DRIVER, JSON.stringify(ops)],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-        if (!line) {
-          reject(new Error(`artifact client produced no result (${err?.message ?? 'no error'}):\n${stdout}\n${stderr}`));
-          return;
-        }
-        resolve({ results: JSON.parse(line.slice('RESULT '.length)) as OpResult[], stdout, stderr });
-      },
-    );
-  });
-}
-
-export function ok<T>(r: OpResult | undefined): T {
-  if (!r) throw new Error('no result');
-  if (!r.ok) throw new Error(`expected success, got ${r.error.name}: ${r.error.message}`);
-  return r.value as T;
-}
-
-export function failed(r: OpResult | undefined): { name: string; message: string } {
-  if (!r) throw new Error('no result');
-  if (r.ok) throw new Error(`expected a failure, got ${JSON.stringify(r.value)}`);
-  return r.error;
+  return runDriver<OpResult>(DRIVER, env, ops, 'artifact client');
 }
 
 /** Calls the emulator's /__gh control surface. */

@@ -1,48 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type DriverRun as Run, runDriver } from '../../helpers/driver.ts';
 import type { DriverOp, DriverResult } from './target-driver.ts';
 
+export { failed, ok } from '../../helpers/driver.ts';
 export type { DriverOp, DriverResult };
 
 const DRIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'target-driver.ts');
 
-export interface DriverRun {
-  results: DriverResult[];
-  stdout: string;
-  stderr: string;
-}
+export type DriverRun = Run<DriverResult>;
 
 /** Runs storage operations in a child process whose environment is exactly `env` (plus PATH, HOME). */
 export function runTargets(env: Record<string, string>, ops: DriverOp[]): Promise<DriverRun> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--disable-warning=ExperimentalWarning', DRIVER, JSON.stringify(ops)],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-        if (!line) {
-          reject(new Error(`storage driver produced no result (${err?.message ?? 'no error'}):\n${stdout}\n${stderr}`));
-          return;
-        }
-        resolve({ results: JSON.parse(line.slice('RESULT '.length)) as DriverResult[], stdout, stderr });
-      },
-    );
-  });
-}
-
-export function ok<T>(r: DriverResult | undefined): T {
-  if (!r) throw new Error('no result');
-  if (!r.ok) throw new Error(`expected success, got ${r.error.name}: ${r.error.message}`);
-  return r.value as T;
-}
-
-export function failed(r: DriverResult | undefined): Extract<DriverResult, { ok: false }>['error'] {
-  if (!r) throw new Error('no result');
-  if (r.ok) throw new Error(`expected a failure, got ${JSON.stringify(r.value)}`);
-  return r.error;
+  return runDriver<DriverResult>(DRIVER, env, ops, 'storage driver');
 }
 
 /** Writes a staged snapshot `<staging>/<alias>/…` from a map of relative path → content. */

@@ -1,0 +1,342 @@
+import { createRequire as __sfbackupCreateRequire } from 'node:module';
+const require = __sfbackupCreateRequire(import.meta.url);
+import {
+  SnapshotCorruptError,
+  SnapshotError,
+  TOOL_VERSION,
+  backupFailed,
+  backupOrg,
+  checkOrg,
+  createStorageTarget,
+  diffSnapshots,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatMassDeletes,
+  orgCredentialsSchema,
+  parseSettings,
+  verifySnapshot
+} from "./chunk-5DWH5VV7.js";
+import {
+  describeFailure
+} from "./chunk-EFIFANU3.js";
+import "./chunk-EP6SH3KK.js";
+import "./chunk-WGHVZYCJ.js";
+import "./chunk-EDL5KWHH.js";
+import "./chunk-I2D4YPEE.js";
+
+// src/cli/main.ts
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+var VERSION = TOOL_VERSION;
+var EXIT = {
+  ok: 0,
+  failed: 1,
+  misconfigured: 2,
+  reauth_required: 3,
+  app_pending: 4,
+  transient: 5,
+  incomplete: 6,
+  corrupt: 7
+};
+var HELP = `sfbackup ${VERSION}: back up Salesforce orgs into your own GitHub repository.
+
+Usage: sfbackup <command> [options]
+
+Commands:
+  check             Log in to one org with a refresh token; print the org id, instance and API usage.
+  backup --out DIR  Back up one org into DIR/<alias>/ (a snapshot: manifest.json, schema/, data/).
+                    The snapshot already there is replaced only when every object made it.
+  verify DIR        Check a snapshot (DIR/<alias> or DIR with one snapshot in it) against its manifest:
+                    every file's sha256, row counts, Id order and buckets.
+  diff OLD NEW      Rows added, changed and deleted per object between two snapshots of one org.
+
+Login options for check and backup (each also read from the environment variable named):
+  --login-url URL        SF_LOGIN_URL       https://login.salesforce.com (default), https://test.salesforce.com
+                                            for sandboxes, or the org's My Domain URL
+  --client-id KEY        SF_CLIENT_ID       Consumer Key of the Connected App
+  --client-secret SECRET SF_CLIENT_SECRET   Consumer Secret of the Connected App
+  --refresh-token TOKEN  SF_REFRESH_TOKEN   the org's refresh token
+  --api-version V        SF_API_VERSION     Salesforce API version (default 62.0)
+
+  Prefer the environment variables for secrets: command lines are visible to other processes.
+
+Options for backup:
+  --out DIR              SF_BACKUP_DIR      where snapshots go (required)
+  --alias NAME                              the org's folder name (default: org)
+  --incremental                             fetch only what changed since the snapshot in DIR (plus
+                                            deletions); a full export every 7th run
+  --full-every N                            like --incremental, with a full export every N runs
+  --full                                    a full export now, whatever the schedule
+  --include A,B          objects (or patterns like *__c) to back up; default: every exportable object
+  --exclude A,B          objects (or patterns) to leave out
+  --exclude-fields O.F   fields to leave out: Object.Field or *.Field, comma-separated
+  --api-budget-share P   stop before the org's daily API usage passes P (default 50%)
+  --mass-delete-threshold P  flag objects that lost more than P of their rows (default 10%, and
+                         at least --mass-delete-min-rows, default 100)
+  --concurrency N        objects exported at the same time (default 4)
+
+Other options:
+  --json                 print the result (check, backup, verify, diff) as JSON on stdout
+  -h, --help             this text
+  -v, --version          the version
+
+Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration error, 3 re-authorization required,
+4 Connected App not active yet (retry within 10 minutes), 5 temporary failure (retry later),
+6 backup incomplete (objects failed or the API budget ran out; nothing was replaced),
+7 the snapshot failed verification.
+`;
+var FLAG_ENV = {
+  loginUrl: ["login-url", "SF_LOGIN_URL"],
+  clientId: ["client-id", "SF_CLIENT_ID"],
+  clientSecret: ["client-secret", "SF_CLIENT_SECRET"],
+  refreshToken: ["refresh-token", "SF_REFRESH_TOKEN"],
+  apiVersion: ["api-version", "SF_API_VERSION"]
+};
+var UsageError = class extends Error {
+};
+var out = (line = "") => process.stdout.write(`${line}
+`);
+var err = (line = "") => process.stderr.write(`${line}
+`);
+function credentials(values, env) {
+  const raw = {};
+  const names = {};
+  for (const [key, [flag, envName]] of Object.entries(FLAG_ENV)) {
+    raw[key] = values[flag] || env[envName] || void 0;
+    names[key] = `--${flag} (or ${envName})`;
+  }
+  return parseSettings(orgCredentialsSchema, raw, names);
+}
+function list(v) {
+  const items = v?.split(",").map((s) => s.trim()).filter(Boolean);
+  return items?.length ? items : void 0;
+}
+function share(v, flag, fallback) {
+  if (v === void 0) return fallback;
+  const pct = v.endsWith("%");
+  const n = Number(pct ? v.slice(0, -1) : v);
+  const value = pct || n > 1 ? n / 100 : n;
+  if (!Number.isFinite(n) || value <= 0 || value > 1) throw new UsageError(`${flag} must be a percentage above 0 and up to 100, e.g. 50%`);
+  return value;
+}
+function positiveInt(v, flag) {
+  if (v === void 0) return void 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1`);
+  return n;
+}
+async function runCheck(values, env) {
+  const creds = credentials(values, env);
+  const result = await checkOrg(creds);
+  if (values.json) {
+    out(JSON.stringify({ authState: "ok", ...result }));
+  } else {
+    const u = result.apiUsage;
+    out(`Logged in to org ${result.orgId} as user ${result.userId}.`);
+    out(`Instance:     ${result.instanceUrl}`);
+    out(`API version:  ${result.apiVersion}`);
+    out(`API requests: ${u.used} of ${u.limit} in the last 24 hours (${u.remaining} left)`);
+  }
+  if (result.refreshTokenRotated) {
+    err("Warning: the org rotated the refresh token; the one you passed no longer works. Re-authorize, or turn rotation off for the app.");
+  }
+  return EXIT.ok;
+}
+async function runBackup(values, env) {
+  const outDir = values.out || env.SF_BACKUP_DIR;
+  if (!outDir) throw new UsageError("backup needs --out DIR (or SF_BACKUP_DIR): the folder the snapshot goes to");
+  const alias = values.alias ?? "org";
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(alias)) throw new UsageError("--alias must be letters, digits, - or _");
+  const fullEveryFlag = positiveInt(values["full-every"], "--full-every");
+  const fullEvery = fullEveryFlag ?? (values.incremental ? 7 : 1);
+  const creds = credentials(values, env);
+  const concurrency = positiveInt(values.concurrency, "--concurrency");
+  const minRows = values["mass-delete-min-rows"] === void 0 ? 100 : Number(values["mass-delete-min-rows"]);
+  if (!Number.isInteger(minRows) || minRows < 0) throw new UsageError("--mass-delete-min-rows must be a whole number");
+  const target = createStorageTarget(
+    { type: "local", dir: path.resolve(outDir) },
+    { log: { info: err, warning: (m) => err(`Warning: ${m}`) }, mask: () => {
+    } }
+  );
+  const workDir = mkdtempSync(path.join(tmpdir(), `sfbackup-${alias}-`));
+  let result;
+  try {
+    const include = list(values.include);
+    const exclude = list(values.exclude);
+    const excludeFields = list(values["exclude-fields"]);
+    result = await backupOrg({
+      alias,
+      credentials: creds,
+      target,
+      workDir,
+      fullEvery,
+      full: Boolean(values.full),
+      apiBudgetShare: share(values["api-budget-share"], "--api-budget-share", 0.5),
+      massDelete: { share: share(values["mass-delete-threshold"], "--mass-delete-threshold", 0.1), minRows },
+      ...include ? { include } : {},
+      ...exclude ? { exclude } : {},
+      ...excludeFields ? { excludeFields } : {},
+      toolVersion: VERSION,
+      // Progress and notes go to stderr so stdout stays the result (and --json stays parseable).
+      log: { info: err, warning: (m) => err(`Warning: ${m}`) },
+      ...concurrency ? { exportTuning: { concurrency } } : {}
+    });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const failed = backupFailed(result);
+  if (values.json) {
+    const { manifest: _m, rotatedRefreshToken: _r, ...rest } = result;
+    out(JSON.stringify({ ...rest, snapshot: result.published?.path ?? null }));
+  } else {
+    out(`Backed up org ${result.orgId} (${alias}): ${result.mode} run (${result.modeReason}).`);
+    out(`  objects     ${formatCount(result.objects)}`);
+    out(`  rows        ${formatCount(result.rows)}`);
+    out(`  bytes       ${formatBytes(result.bytes)}`);
+    out(`  duration    ${formatDuration(result.durationMs)}`);
+    out(`  API calls   ${formatCount(result.apiCalls)}${result.apiUsage ? ` (org: ${result.apiUsage.used} of ${result.apiUsage.max} today)` : ""}`);
+    if (result.diff) {
+      const t = result.diff.totals;
+      out(`  changes     +${formatCount(t.added)} added, ~${formatCount(t.changed)} changed, -${formatCount(t.deleted)} deleted since the last snapshot`);
+    } else out("  changes     first snapshot");
+    out(`  snapshot    ${result.published ? result.published.location : "NOT published: the previous snapshot is unchanged"}`);
+    if (result.massDeletes.length) out(`  MASS DELETE ${formatMassDeletes(result.massDeletes)}`);
+  }
+  for (const f of result.failedObjects) err(`Failed: ${f.name}: ${f.error}`);
+  if (result.stopped) err(`Stopped: ${result.stopped}`);
+  if (result.rotatedRefreshToken)
+    err("Warning: the org rotated the refresh token; the one you passed no longer works. Re-authorize, or turn rotation off for the app.");
+  return failed ? EXIT.incomplete : EXIT.ok;
+}
+async function runVerify(dir, values) {
+  try {
+    const report = await verifySnapshot(path.resolve(dir));
+    if (values.json) out(JSON.stringify({ ok: true, ...report }));
+    else {
+      out(`Snapshot ${report.dir} is intact: org ${report.orgId}, ${report.mode} run finished ${report.finishedAt}.`);
+      out(
+        `  ${formatCount(report.objects.length)} objects, ${formatCount(report.rows)} rows, ${formatCount(report.files)} files, ${formatBytes(report.bytes)}; every checksum and count matches.`
+      );
+      const failed = report.objects.filter((o) => o.status === "failed");
+      if (failed.length) out(`  Objects marked failed in this snapshot: ${failed.map((o) => o.name).join(", ")}`);
+    }
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof SnapshotCorruptError) {
+      if (values.json) out(JSON.stringify({ ok: false, dir: e.dir, problems: e.problems }));
+      err(`sfbackup: ${describeFailure(e)}`);
+      return EXIT.corrupt;
+    }
+    throw e;
+  }
+}
+async function runDiff(oldDir, newDir, values) {
+  const diff = await diffSnapshots(path.resolve(oldDir), path.resolve(newDir), { idLimit: values.json ? 100 : 0 });
+  if (values.json) {
+    out(JSON.stringify(diff));
+    return EXIT.ok;
+  }
+  const width = Math.max(6, ...diff.objects.map((o) => o.name.length));
+  out(`${"object".padEnd(width)}  ${"rows".padStart(10)}  ${"added".padStart(8)}  ${"changed".padStart(8)}  ${"deleted".padStart(8)}`);
+  for (const o of diff.objects) {
+    if (o.presence === "both" && o.added + o.changed + o.deleted === 0) continue;
+    const note = o.presence === "both" ? o.fieldsChanged ? "  (fields changed)" : "" : `  (${o.presence})`;
+    out(
+      `${o.name.padEnd(width)}  ${formatCount(o.newRows).padStart(10)}  ${`+${formatCount(o.added)}`.padStart(8)}  ${`~${formatCount(o.changed)}`.padStart(8)}  ${`-${formatCount(o.deleted)}`.padStart(8)}${note}`
+    );
+  }
+  const t = diff.totals;
+  out(
+    `${"total".padEnd(width)}  ${formatCount(t.newRows).padStart(10)}  ${`+${formatCount(t.added)}`.padStart(8)}  ${`~${formatCount(t.changed)}`.padStart(8)}  ${`-${formatCount(t.deleted)}`.padStart(8)}`
+  );
+  return EXIT.ok;
+}
+async function main(argv, env) {
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (values.version) {
+    out(VERSION);
+    return EXIT.ok;
+  }
+  const [command, ...rest] = positionals;
+  if (!command) throw new UsageError("no command given");
+  const arity = { check: 0, backup: 0, verify: 1, diff: 2 };
+  const n = arity[command];
+  if (n === void 0) throw new UsageError(`unknown command "${command}"`);
+  if (rest.length > n) throw new UsageError(`unexpected argument "${rest[n]}"`);
+  if (rest.length < n)
+    throw new UsageError(
+      command === "verify" ? "verify needs the snapshot folder: sfbackup verify DIR" : "diff needs two snapshot folders: sfbackup diff OLD NEW"
+    );
+  switch (command) {
+    case "check":
+      return runCheck(values, env);
+    case "backup":
+      return runBackup(values, env);
+    case "verify":
+      return runVerify(rest[0], values);
+    default:
+      return runDiff(rest[0], rest[1], values);
+  }
+}
+function parse(argv) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "login-url": { type: "string" },
+      "client-id": { type: "string" },
+      "client-secret": { type: "string" },
+      "refresh-token": { type: "string" },
+      "api-version": { type: "string" },
+      out: { type: "string" },
+      alias: { type: "string" },
+      incremental: { type: "boolean", default: false },
+      "full-every": { type: "string" },
+      full: { type: "boolean", default: false },
+      include: { type: "string" },
+      exclude: { type: "string" },
+      "exclude-fields": { type: "string" },
+      "api-budget-share": { type: "string" },
+      "mass-delete-threshold": { type: "string" },
+      "mass-delete-min-rows": { type: "string" },
+      concurrency: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+      version: { type: "boolean", short: "v", default: false }
+    }
+  });
+}
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    if (e instanceof UsageError) {
+      err(`sfbackup: ${e.message}
+Run "sfbackup --help" for usage.`);
+      process.exitCode = EXIT.misconfigured;
+      return;
+    }
+    err(`sfbackup: ${describeFailure(e)}`);
+    const state = e?.state;
+    if (e instanceof SnapshotError) process.exitCode = e.reason === "snapshot_corrupt" ? EXIT.corrupt : EXIT.misconfigured;
+    else if (typeof state === "string" && state in EXIT) process.exitCode = EXIT[state];
+    else process.exitCode = EXIT.failed;
+  }
+);
+export {
+  EXIT
+};
