@@ -15,7 +15,10 @@ export class BulkUnsupportedError extends Error {
 }
 
 export interface RowReceiver {
-  /** Rows in the SELECT's field order; resolves when the sink took them (backpressure). */
+  /**
+   * Rows in the SELECT's field order, cells as byte strings (src/snapshot/bytes.ts); resolves when
+   * the sink took them (backpressure).
+   */
   rows(rows: string[][]): Promise<void>;
 }
 
@@ -150,7 +153,7 @@ async function streamPage(
     delivered(b.length);
   };
   try {
-    for await (const records of csvRecords(res.body as AsyncIterable<Uint8Array>)) {
+    for await (const records of csvRecords(res.body as AsyncIterable<Uint8Array>, { as: 'bytes' })) {
       for (const record of records) {
         if (!header) {
           header = record;

@@ -2,6 +2,7 @@
 // quoted, quotes doubled, newlines inside quotes). It scans with indexOf rather than character by
 // character: parsing is the exporter's hot loop, and csv-parse's general state machine ran at a
 // third of the speed of the download itself. Its results equal csv-parse's on this dialect (tested).
+import { BYTE_BOM } from '../snapshot/bytes.ts';
 
 /** Parses one record starting at `start`; undefined when the text ends inside it (more input needed). */
 function parseRecord(buf: string, start: number, final: boolean): { fields: string[]; next: number } | undefined {
@@ -62,12 +63,27 @@ export class CsvFormatError extends Error {
   override readonly name = 'CsvFormatError';
 }
 
+export interface CsvRecordsOptions {
+  /**
+   * `bytes`: cells are byte strings (src/snapshot/bytes.ts), which the snapshot writer takes as they
+   * are; `text` (default): cells are decoded UTF-8.
+   */
+  as?: 'text' | 'bytes';
+}
+
 /** Records of a UTF-8 CSV byte stream, as arrays of cell strings, yielded in batches as they complete. */
-export async function* csvRecords(source: AsyncIterable<Uint8Array>): AsyncGenerator<string[][]> {
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
+export async function* csvRecords(source: AsyncIterable<Uint8Array>, options: CsvRecordsOptions = {}): AsyncGenerator<string[][]> {
+  const bytes = options.as === 'bytes';
+  const decoder = bytes ? undefined : new TextDecoder('utf-8', { ignoreBOM: false });
   let buf = '';
+  let first = true;
   for await (const chunk of source) {
-    buf += decoder.decode(chunk, { stream: true });
+    if (decoder) buf += decoder.decode(chunk, { stream: true });
+    else buf += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+    if (first && bytes && buf.length >= BYTE_BOM.length) {
+      if (buf.startsWith(BYTE_BOM)) buf = buf.slice(BYTE_BOM.length);
+      first = false;
+    }
     const out: string[][] = [];
     let pos = 0;
     for (;;) {
@@ -80,7 +96,8 @@ export async function* csvRecords(source: AsyncIterable<Uint8Array>): AsyncGener
     buf = buf.slice(pos);
     if (out.length > 0) yield out;
   }
-  buf += decoder.decode();
+  if (decoder) buf += decoder.decode();
+  else if (first && buf.startsWith(BYTE_BOM)) buf = buf.slice(BYTE_BOM.length);
   const out: string[][] = [];
   let pos = 0;
   while (pos < buf.length) {

@@ -330,7 +330,7 @@ async function exportObject(
           // A row still in the org (live or in the Recycle Bin) was not purged, whatever getDeleted says.
           if (deletedCandidates && deletedCandidates.size > 0) deletedCandidates.delete(r[0] ?? '');
         }
-        await sink.writeRows(batch);
+        await sink.writeByteRows(batch);
         rows += batch.length;
         if (Date.now() - lastProgress >= interval) {
           lastProgress = Date.now();

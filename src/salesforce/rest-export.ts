@@ -2,6 +2,7 @@
 // nextRecordsUrl. Values are flattened to the cells the Bulk CSV would hold for the same row, so a
 // snapshot does not depend on which API an object came through.
 import { z } from 'zod';
+import { toByteString } from '../snapshot/bytes.ts';
 import type { SalesforceApi } from './api-client.ts';
 import { type RowReceiver, soql } from './bulk-export.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
@@ -48,7 +49,7 @@ export async function restExport(api: SalesforceApi, o: RestExportOptions, recei
     const path: string = next;
     const p = page.parse(await withRetry(() => api.json<unknown>({ path, headers }), o.retry ?? DEFAULT_RETRY, o.onRetry));
     expected = p.totalSize;
-    const out = p.records.map((r) => o.fields.map((f) => cell(r[f], o.types.get(f))));
+    const out = p.records.map((r) => o.fields.map((f) => toByteString(cell(r[f], o.types.get(f)))));
     if (out.length > 0) await receiver.rows(out);
     rows += out.length;
     next = p.done ? undefined : (p.nextRecordsUrl ?? undefined);

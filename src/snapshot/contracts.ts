@@ -47,6 +47,8 @@ export interface ObjectExportInfo {
  */
 export interface ObjectSink {
   writeRows(rows: string[][]): Promise<void>;
+  /** The same with every cell a byte string (src/snapshot/bytes.ts): what the exporter streams. */
+  writeByteRows(rows: string[][]): Promise<void>;
   /** Incremental runs: ids removed since the base snapshot (hard deletes, purged rows). */
   deleteIds(ids: string[]): Promise<void>;
   /** Ends the object; the manifest entry gets rows, files, bytes and sha256s. */

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketName, chooseHexChars, compareIds, idHash } from './buckets.ts';
+import { toByteString } from './bytes.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink, ObjectSinkOptions, SnapshotFinishInfo, SnapshotRunInfo, SnapshotWriterOptions } from './contracts.ts';
 import { csvFile, encodeRow, parseCsv } from './csv.ts';
 import { CORRUPT_REMEDY, IncrementalNotPossibleError, SnapshotError } from './errors.ts';
@@ -20,7 +21,7 @@ import {
   readManifest,
   resolveSnapshotDir,
 } from './manifest.ts';
-import { Spool } from './spool.ts';
+import { Spool, type SpoolRecordRef } from './spool.ts';
 
 export interface SnapshotWriter {
   /** The directory the snapshot goes to: `<stagingDir>/<alias>`. */
@@ -37,7 +38,7 @@ export interface SnapshotWriter {
 }
 
 const SPOOL_DIR = '.sfbackup-spool';
-const WRITE_CHUNK_CHARS = 1024 * 1024;
+const WRITE_BLOCK_BYTES = 1024 * 1024;
 /**
  * Depth of the spool of a full write; buckets deeper than this are re-spooled at close. 16 spool
  * files per object, not 256: every 4 MB flush appends to each key it holds, and opening 256 files
@@ -219,7 +220,11 @@ class Sink implements ObjectSink {
     return this.init.mergeBase ? this.init.mergeBase.object.bucketScheme.hexChars : FULL_SPOOL_HEX;
   }
 
-  async writeRows(rows: string[][]): Promise<void> {
+  writeRows(rows: string[][]): Promise<void> {
+    return this.writeByteRows(rows.map((r) => r.map(toByteString)));
+  }
+
+  async writeByteRows(rows: string[][]): Promise<void> {
     this.assertOpen();
     const width = this.init.fields.length;
     const k = this.spoolHex;
@@ -233,8 +238,8 @@ class Sink implements ObjectSink {
           'report this as a bug (the exporter and the schema disagree)',
         );
       }
-      // Spooled as the final CSV record, encoded once: layout then only sorts strings.
-      this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), encodeRec({ id, line: encodeRow(row), deleted: del >= 0 && row[del] === 'true' }));
+      // Spooled as the final CSV record, encoded once: layout then only sorts and copies bytes.
+      this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), del >= 0 && row[del] === 'true' ? IN_RECYCLE_BIN : LIVE, id.length, encodeRow(row));
     }
     this.rowsSeen += rows.length;
     await this.spool.maybeFlush();
@@ -246,7 +251,7 @@ class Sink implements ObjectSink {
     if (!this.init.mergeBase) return;
     const k = this.spoolHex;
     for (const id of ids) {
-      if (id && !LINE_BREAK.test(id)) this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), `D${id}`);
+      if (id && !BAD_ID.test(id)) this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), DELETE, id.length, id);
     }
     await this.spool.maybeFlush();
   }
@@ -318,44 +323,40 @@ class Sink implements ObjectSink {
     return this.layout(this.spool, FULL_SPOOL_HEX, k);
   }
 
-  /** Writes buckets of scheme `k` from a spool of `U` records keyed at depth `spoolHex`. */
+  /** Writes buckets of scheme `k` from a spool of rows keyed at depth `spoolHex`. */
   private async layout(spool: Spool, spoolHex: number, k: number): Promise<CloseResult> {
     const files: ManifestFile[] = [];
     let deletedRows = 0;
-    const emit = async (bucket: string, recs: Rec[]): Promise<void> => {
-      if (recs.length === 0) return;
-      const sorted = sortDedup(recs);
-      for (const r of sorted) if (r.deleted) deletedRows++;
-      files.push(await this.writeBucket(bucket, sorted));
+    const emit = async (bucket: string, refs: SpoolRecordRef[]): Promise<void> => {
+      const rows = sortDedupRefs(refs.filter((r) => r.flag !== DELETE));
+      if (rows.length === 0) return;
+      for (const r of rows) if (r.flag === IN_RECYCLE_BIN) deletedRows++;
+      files.push(await this.writeBucketBytes(bucket, rows));
     };
     if (k <= spoolHex) {
       // Buckets are unions of spool keys sharing a prefix; keys() is sorted so they are adjacent.
       let current: string | undefined;
-      let recs: Rec[] = [];
+      let refs: SpoolRecordRef[] = [];
       for (const key of spool.keys()) {
         const bucket = bucketName(key === 'all' ? '' : key, k);
         if (bucket !== current) {
-          if (current !== undefined) await emit(current, recs);
+          if (current !== undefined) await emit(current, refs);
           current = bucket;
-          recs = [];
+          refs = [];
         }
-        for await (const line of spool.lines(key)) if (isUpsert(line)) recs.push(decode(line));
+        for (const r of await spool.records(key)) refs.push(r);
       }
-      if (current !== undefined) await emit(current, recs);
+      if (current !== undefined) await emit(current, refs);
     } else {
+      // Deeper buckets than the spool's keys: split each key file (streamed, it may be large).
       for (const key of spool.keys()) {
         const sub = new Spool(join(this.init.spoolDir, `re-${key}`));
         try {
-          for await (const line of spool.lines(key)) {
-            if (!isUpsert(line)) continue;
-            sub.add(idHash(decode(line).id).slice(0, k), line);
+          for await (const batch of spool.batches(key)) {
+            for (const r of batch) if (r.flag !== DELETE) sub.addBytes(idHash(idOf(r)).slice(0, k), r);
             await sub.maybeFlush();
           }
-          for (const bucket of sub.keys()) {
-            const recs: Rec[] = [];
-            for await (const line of sub.lines(bucket)) recs.push(decode(line));
-            await emit(bucket, recs);
-          }
+          for (const bucket of sub.keys()) await emit(bucket, await sub.records(bucket));
         } finally {
           await sub.dispose();
         }
@@ -384,13 +385,10 @@ class Sink implements ObjectSink {
       const recs = new Map<string, Rec>();
       if (baseFile) for (const r of await this.readBaseBucket(mergeBase.dir, baseFile)) recs.set(r.id, r);
       const upserts = new Map<string, Rec>();
-      for await (const line of this.spool.lines(bucket)) {
-        if (isUpsert(line)) {
-          const r = decode(line);
-          upserts.set(r.id, r);
-        } else {
-          recs.delete(line.slice(1));
-        }
+      for (const ref of await this.spool.records(bucket)) {
+        const id = idOf(ref);
+        if (ref.flag === DELETE) recs.delete(id);
+        else upserts.set(id, { id, line: ref.buf.toString('latin1', ref.start, ref.end), deleted: ref.flag === IN_RECYCLE_BIN });
       }
       // Upserts win over deletes whatever their order: an upserted row is the org's current state.
       for (const [id, r] of upserts) recs.set(id, r);
@@ -403,6 +401,7 @@ class Sink implements ObjectSink {
           this.init.fields,
           sorted.map((r) => r.line),
         ),
+        'latin1',
       );
       const tempPath = join(tempDir, `${bucket}.csv`);
       await writeFile(tempPath, data);
@@ -441,10 +440,10 @@ class Sink implements ObjectSink {
     const all = new Spool(join(this.init.spoolDir, 'rebucket'));
     try {
       const add = async (recs: Rec[]): Promise<void> => {
-        for (const r of recs) all.add(idHash(r.id).slice(0, FULL_SPOOL_HEX), encodeRec(r));
+        for (const r of recs) all.add(idHash(r.id).slice(0, FULL_SPOOL_HEX), r.deleted ? IN_RECYCLE_BIN : LIVE, r.id.length, r.line);
         await all.maybeFlush();
       };
-      for (const m of merged) await add(this.recordsOf(await readFile(m.tempPath, 'utf8')));
+      for (const m of merged) await add(this.recordsOf(await readFile(m.tempPath, 'latin1')));
       for (const [bucket, f] of baseFiles) {
         if (!touched.has(bucket)) await add(await this.readBaseBucket(mergeBase.dir, f));
       }
@@ -471,40 +470,44 @@ class Sink implements ObjectSink {
     if (sha256(buf) !== f.sha256) {
       throw new SnapshotError('snapshot_corrupt', `the previous snapshot's ${f.path} does not match its sha256 in manifest.json`, CORRUPT_REMEDY);
     }
-    return this.recordsOf(buf.toString('utf8'));
+    return this.recordsOf(buf.toString('latin1'));
   }
 
   private relPath(bucket: string): string {
     return `data/${this.init.schema.name}/${bucket}.csv`;
   }
 
-  private async writeBucket(bucket: string, recs: Rec[]): Promise<ManifestFile> {
-    // Written in ~1 MB chunks, each hashed and counted as it goes out: the same bytes as
-    // csvFile() without holding a second and third copy of the whole bucket (string + Buffer).
+  /** A bucket from spooled bytes: copied into 1 MB blocks, each hashed as it goes out. */
+  private async writeBucketBytes(bucket: string, rows: SpoolRecordRef[]): Promise<ManifestFile> {
     const path = this.relPath(bucket);
     const hash = createHash('sha256');
     let bytes = 0;
     const fh = await open(join(this.init.aliasDir, path), 'w');
     try {
-      const put = async (text: string): Promise<void> => {
-        const chunk = Buffer.from(text);
-        hash.update(chunk);
-        bytes += chunk.length;
-        await fh.write(chunk);
+      let block = Buffer.allocUnsafe(WRITE_BLOCK_BYTES);
+      let used = block.write(csvFile(this.init.fields, []), 0, 'latin1');
+      const put = async (): Promise<void> => {
+        const out = block.subarray(0, used);
+        hash.update(out);
+        bytes += used;
+        await fh.write(out);
+        used = 0;
       };
-      let pending = csvFile(this.init.fields, []);
-      for (const r of recs) {
-        pending += `${r.line}\n`;
-        if (pending.length >= WRITE_CHUNK_CHARS) {
-          await put(pending);
-          pending = '';
+      for (const r of rows) {
+        const len = r.end - r.start + 1;
+        if (used + len > block.length) {
+          await put();
+          if (len > block.length) block = Buffer.allocUnsafe(len);
         }
+        r.buf.copy(block, used, r.start, r.end);
+        block[used + len - 1] = 0x0a;
+        used += len;
       }
-      if (pending.length > 0) await put(pending);
+      if (used > 0) await put();
     } finally {
       await fh.close();
     }
-    return { path, rows: recs.length, bytes, sha256: hash.digest('hex') };
+    return { path, rows: rows.length, bytes, sha256: hash.digest('hex') };
   }
 }
 
@@ -515,27 +518,28 @@ interface Rec {
   deleted: boolean;
 }
 
-/**
- * A spool line: `U` (upsert), the IsDeleted flag, then the CSV record as is. The rare record with
- * a line break inside a quoted cell is JSON-quoted instead (`V` + flag + JSON) so it stays on one
- * spool line; every other row skips JSON entirely.
- */
-function encodeRec(r: Rec): string {
-  const flag = r.deleted ? '1' : '0';
-  return LINE_BREAK.test(r.line) ? `V${flag}${JSON.stringify(r.line)}` : `U${flag}${r.line}`;
+/** Spool flags: a row in the org, a row in its Recycle Bin (IsDeleted true), an Id to remove. */
+const LIVE = 1;
+const IN_RECYCLE_BIN = 2;
+const DELETE = 3;
+
+function idOf(r: SpoolRecordRef): string {
+  return r.buf.toString('latin1', r.start, r.start + r.idLength);
 }
 
-const LINE_BREAK = /[\r\n]/;
-
-function isUpsert(spoolLine: string): boolean {
-  return spoolLine[0] === 'U' || spoolLine[0] === 'V';
-}
-
-function decode(spoolLine: string): Rec {
-  const line = spoolLine[0] === 'V' ? (JSON.parse(spoolLine.slice(2)) as string) : spoolLine.slice(2);
-  // Id is the first cell and never needs quoting (BAD_ID), so it ends at the first comma.
-  const comma = line.indexOf(',');
-  return { id: comma < 0 ? line : line.slice(0, comma), line, deleted: spoolLine[1] === '1' };
+/** Sorts by Id; of records sharing an Id the last one spooled wins. */
+function sortDedupRefs(refs: SpoolRecordRef[]): SpoolRecordRef[] {
+  const ids = refs.map(idOf);
+  const order = Array.from(ids.keys());
+  order.sort((a, b) => compareIds(ids[a] as string, ids[b] as string) || a - b);
+  const out: SpoolRecordRef[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const at = order[i] as number;
+    const next = order[i + 1];
+    if (next !== undefined && ids[next] === ids[at]) continue;
+    out.push(refs[at] as SpoolRecordRef);
+  }
+  return out;
 }
 
 interface CloseResult {
@@ -547,18 +551,6 @@ interface CloseResult {
 function bucketOfPath(path: string): string {
   const name = path.slice(path.lastIndexOf('/') + 1);
   return name.slice(0, -'.csv'.length);
-}
-
-/** Sorts by Id; of rows sharing an Id the last one given wins (sort is stable). */
-function sortDedup(recs: Rec[]): Rec[] {
-  recs.sort((a, b) => compareIds(a.id, b.id));
-  const out: Rec[] = [];
-  for (let i = 0; i < recs.length; i++) {
-    const r = recs[i] as Rec;
-    if (recs[i + 1]?.id === r.id) continue;
-    out.push(r);
-  }
-  return out;
 }
 
 async function linkOrCopy(from: string, to: string, f: ManifestFile): Promise<void> {

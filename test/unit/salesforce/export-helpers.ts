@@ -2,6 +2,7 @@
 // by Id, incremental sinks merge into the previous run's rows), and the emulator's store as the truth.
 import assert from 'node:assert/strict';
 import type { ExportResult, IncrementalBase, SinkFactory } from '../../../src/salesforce/export.ts';
+import { fromByteString } from '../../../src/snapshot/bytes.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink } from '../../../src/snapshot/contracts.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
@@ -52,6 +53,9 @@ export class MemSnapshot {
           assert.equal(r.length, schema.fields.length, `${schema.name}: row width`);
           obj.rows.set(r[0] as string, r);
         }
+      },
+      async writeByteRows(rows) {
+        await sink.writeRows(rows.map((r) => r.map(fromByteString)));
       },
       async deleteIds(ids) {
         for (const id of ids) obj.rows.delete(id);
