@@ -139,3 +139,8 @@ export async function openGitSession(opts: GitSessionOptions): Promise<GitSessio
     },
   };
 }
+
+/** A push refused because someone else moved the branch first: fetch, redo and retry. */
+export function isPushRace(r: GitResult): boolean {
+  return /\(fetch first\)|\(non-fast-forward\)|failed to update ref|cannot lock ref|incorrect old value|stale info/i.test(`${r.stdout}\n${r.stderr}`);
+}

@@ -1,0 +1,152 @@
+// Pure transitions from one run to the next status and history: no I/O, so the publisher can
+// re-run them against whatever another job pushed meanwhile and nothing is lost.
+import {
+  type AuthState,
+  HISTORY_LIMIT,
+  type HistoryEntry,
+  type LastBackup,
+  type OrgHistory,
+  type OrgStatus,
+  type OrgType,
+  STATUS_SCHEMA_VERSION,
+} from './schema.ts';
+
+/** What this run knows about the org; an omitted (undefined) field keeps the previous value, null clears it. */
+export interface OrgIdentity {
+  alias: string;
+  type: OrgType;
+  /** A host (`login.salesforce.com`) or a login URL (`https://acme.my.salesforce.com`); stored as the host. */
+  loginHost: string;
+  orgId?: string | null;
+  userId?: string | null;
+  username?: string | null;
+  instanceUrl?: string | null;
+  appFingerprint?: string | null;
+  /** When the refresh token in use was obtained (reauth or rotation). */
+  authorizedAt?: string | null;
+}
+
+export interface AuthOutcome {
+  state: AuthState;
+  reason: string | null;
+  message: string;
+  remedy: string | null;
+  /** When the run authenticated or gave up. */
+  at: string;
+}
+
+export interface OrgRun {
+  identity: OrgIdentity;
+  auth: AuthOutcome;
+  /** The backup this run attempted; omit when it did not try one (check, rotate-app): the previous one stays. */
+  backup?: LastBackup;
+  /** The workflow run's URL; null or omitted on a laptop. */
+  runUrl?: string | null;
+  /** When the status was written; by default the later of the backup's end and the auth time. */
+  at?: string;
+}
+
+/** The config's org `type` (production, sandbox or a My Domain URL) as the status records it. */
+export function orgTypeOf(configType: string): OrgType {
+  if (configType === 'production' || configType === 'sandbox') return configType;
+  return 'my_domain';
+}
+
+/** `https://acme.my.salesforce.com/` → `acme.my.salesforce.com`; a bare host stays as it is. */
+export function loginHostOf(urlOrHost: string): string {
+  const trimmed = urlOrHost.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return new URL(trimmed).host;
+  return trimmed.replace(/\/.*$/, '');
+}
+
+function pick<T>(next: T | undefined, previous: T | null | undefined): T | null {
+  return next === undefined ? (previous ?? null) : next;
+}
+
+/**
+ * The next status of an org: `since` stays when the state and reason did not change and is the
+ * run's auth time otherwise; `lastOkAt` moves on every ok run and stays otherwise. A run older
+ * than the status it is applied to leaves the status as it is (but may move `lastOkAt`).
+ */
+export function nextOrgStatus(previous: OrgStatus | undefined, run: OrgRun): OrgStatus {
+  const { identity, auth } = run;
+  if (previous?.alias === identity.alias && Date.parse(previous.updatedAt) > Date.parse(runTime(run))) {
+    // A run that finished after a newer one was published (a re-run, a slow job) only adds
+    // history: the status already says something more recent.
+    const lastOkAt = auth.state === 'ok' ? latestOf(previous.auth.lastOkAt, auth.at) : previous.auth.lastOkAt;
+    return { ...previous, auth: { ...previous.auth, lastOkAt } };
+  }
+  const same = previous !== undefined && previous.auth.state === auth.state && previous.auth.reason === auth.reason;
+  const keep = previous?.alias === identity.alias ? previous : undefined;
+  return {
+    schemaVersion: STATUS_SCHEMA_VERSION,
+    alias: identity.alias,
+    type: identity.type,
+    loginHost: loginHostOf(identity.loginHost),
+    orgId: pick(identity.orgId, keep?.orgId),
+    userId: pick(identity.userId, keep?.userId),
+    username: pick(identity.username, keep?.username),
+    instanceUrl: pick(identity.instanceUrl, keep?.instanceUrl),
+    appFingerprint: pick(identity.appFingerprint, keep?.appFingerprint),
+    authorizedAt: pick(identity.authorizedAt, keep?.authorizedAt),
+    auth: {
+      state: auth.state,
+      reason: auth.reason,
+      since: same && keep ? keep.auth.since : auth.at,
+      lastOkAt: auth.state === 'ok' ? auth.at : (keep?.auth.lastOkAt ?? null),
+      message: auth.message,
+      remedy: auth.remedy,
+    },
+    lastBackup: run.backup ?? keep?.lastBackup ?? null,
+    updatedAt: runTime(run),
+    runUrl: run.runUrl ?? null,
+    redacted: false,
+  };
+}
+
+function latestOf(a: string | null, b: string): string {
+  return a !== null && Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+function runTime(run: OrgRun): string {
+  if (run.at) return run.at;
+  return run.backup ? latestOf(run.backup.finishedAt, run.auth.at) : run.auth.at;
+}
+
+/** One line of history for this run. */
+export function historyEntryOf(run: OrgRun): HistoryEntry {
+  const b = run.backup;
+  return {
+    at: runTime(run),
+    runUrl: run.runUrl ?? null,
+    authState: run.auth.state,
+    authReason: run.auth.reason,
+    outcome: b?.outcome ?? null,
+    mode: b?.mode ?? null,
+    rows: b ? b.rows : null,
+    bytes: b ? b.bytes : null,
+    durationS: b ? b.durationS : null,
+    apiCallsUsed: b ? b.apiCallsUsed : null,
+  };
+}
+
+/**
+ * The history with `entry` added in time order (newest last), the oldest dropped beyond `limit`.
+ * An entry of the same workflow run at the same time replaces the earlier copy, so re-applying a
+ * run after a push race never counts it twice.
+ */
+export function appendHistory(previous: OrgHistory | undefined, alias: string, entry: HistoryEntry, limit = HISTORY_LIMIT): OrgHistory {
+  const entries = (previous?.alias === alias ? previous.entries : []).filter((e) => !(e.runUrl !== null && e.runUrl === entry.runUrl && e.at === entry.at));
+  let i = entries.length;
+  while (i > 0 && Date.parse(entries[i - 1]?.at ?? '') > Date.parse(entry.at)) i--;
+  entries.splice(i, 0, entry);
+  return { schemaVersion: STATUS_SCHEMA_VERSION, alias, entries: entries.slice(Math.max(0, entries.length - limit)) };
+}
+
+/** Status and history after `run`, from whatever was there before (nothing for a new org). */
+export function applyRun(previous: { status?: OrgStatus; history?: OrgHistory }, run: OrgRun): { status: OrgStatus; history: OrgHistory } {
+  return {
+    status: nextOrgStatus(previous.status, run),
+    history: appendHistory(previous.history, run.identity.alias, historyEntryOf(run)),
+  };
+}
