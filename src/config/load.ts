@@ -1,15 +1,15 @@
 // Reads the org config and turns every problem into `<file>:<line>: <path> <what is wrong> — e.g. <fix>`,
 // so a bad config fails at the first step with something a person can act on.
 import { readFileSync } from 'node:fs';
-import { type Document, isMap, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { MisconfiguredError } from '../salesforce/errors.ts';
+import { type FailureReason, MisconfiguredError } from '../salesforce/errors.ts';
 import { type BackupConfig, configSchema } from './schema.ts';
 
 export class ConfigError extends MisconfiguredError {
   readonly problems: string[];
-  constructor(problems: string[], remedy: string) {
-    super({ reason: 'bad_input', message: problems.join('\n'), remedy });
+  constructor(problems: string[], remedy: string, reason: FailureReason = 'bad_input') {
+    super({ reason, message: problems.join('\n'), remedy });
     this.problems = problems;
   }
 }
@@ -62,18 +62,32 @@ export function parseConfig(text: string, file: string): BackupConfig {
 }
 
 function describeIssue(issue: z.core.$ZodIssue, doc: Document, counter: LineCounter, file: string): string {
-  const path = issue.path;
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;
-    const where = [...path, keys[0] ?? ''];
+    const where = [...issue.path, keys[0] ?? ''];
     const line = lineOf(doc, counter, where);
-    return `${file}:${line}: ${formatPath(path) || 'the config'} has unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} — check the spelling against docs/setup.md`;
+    return `${file}:${line}: ${formatPath(issue.path) || 'the config'} has unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} — check the spelling against docs/setup.md`;
   }
-  const line = lineOf(doc, counter, path);
-  const node = doc.getIn(
+  let path = issue.path;
+  let node = doc.getIn(
     path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
     true,
   );
+  const parent =
+    path.length > 0
+      ? doc.getIn(
+          path.slice(0, -1).map((p) => (typeof p === 'symbol' ? String(p) : p)),
+          true,
+        )
+      : undefined;
+  // A shorthand scalar (`secrets-scope: environment`) is expanded to a map before validation, so
+  // its problems arrive on keys the file never had: report them on the scalar itself.
+  const shorthand = node === undefined && isScalar(parent);
+  if (shorthand) {
+    path = path.slice(0, -1);
+    node = parent;
+  }
+  const line = lineOf(doc, counter, path);
   const missing = node === undefined && path.length > 0;
   let message = issue.message;
   if (missing) {

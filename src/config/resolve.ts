@@ -1,10 +1,19 @@
 // From the config's secret NAMES to credentials, through the `secrets: ${{ toJSON(secrets) }}` map.
 // Errors name the missing secret and how to add it; they never print a value.
 import { z } from 'zod';
+import type { SecretTarget } from '../github/contracts.ts';
 import { DEFAULT_API_VERSION, type OrgCredentials } from '../salesforce/connection.ts';
 import { MisconfiguredError } from '../salesforce/errors.ts';
 import { ConfigError } from './load.ts';
-import { type BackupConfig, DEFAULT_CLIENT_ID_SECRET, DEFAULT_CLIENT_SECRET_SECRET, loginUrlForType, type OrgConfig, type StorageConfig } from './schema.ts';
+import {
+  type BackupConfig,
+  DEFAULT_CLIENT_ID_SECRET,
+  DEFAULT_CLIENT_SECRET_SECRET,
+  loginUrlForType,
+  type OrgConfig,
+  type SecretsScopeConfig,
+  type StorageConfig,
+} from './schema.ts';
 
 export type SecretsMap = Record<string, string>;
 
@@ -48,6 +57,72 @@ export interface ResolvedOrg {
   objects: { include?: string[]; exclude?: string[] };
   fieldsExclude: string[];
   storage: StorageConfig | undefined;
+  /**
+   * Where this org's secrets live (org setting, else defaults, else the repository). Absent when the
+   * org came from action inputs rather than the config: then nobody said which secrets hold them.
+   */
+  secretsScope?: SecretsScopeConfig;
+  /** The secrets to write rotated or re-authorized credentials to; `repository` is `owner/repo` (GITHUB_REPOSITORY). Absent as above. */
+  secretTargets?: (repository: string) => OrgSecretTargets;
+}
+
+/** The three secrets of one org, as places a SecretWriter can write to. */
+export interface OrgSecretTargets {
+  refreshToken: SecretTarget;
+  clientId: SecretTarget;
+  clientSecret: SecretTarget;
+}
+
+interface SecretNames {
+  refreshToken: { name: string; key: string };
+  clientId: { name: string; key: string };
+  clientSecret: { name: string; key: string };
+}
+
+/** The org's secret names and the config key each came from (for messages). */
+function secretNames(config: BackupConfig, org: OrgConfig): SecretNames {
+  const i = config.orgs.indexOf(org);
+  return {
+    refreshToken: { name: org['refresh-token-secret'], key: `orgs[${i}].refresh-token-secret` },
+    clientId: {
+      name: org['client-id-secret'] ?? config.defaults?.['client-id-secret'] ?? DEFAULT_CLIENT_ID_SECRET,
+      key: org['client-id-secret'] ? `orgs[${i}].client-id-secret` : 'client-id-secret (default)',
+    },
+    clientSecret: {
+      name: org['client-secret-secret'] ?? config.defaults?.['client-secret-secret'] ?? DEFAULT_CLIENT_SECRET_SECRET,
+      key: org['client-secret-secret'] ? `orgs[${i}].client-secret-secret` : 'client-secret-secret (default)',
+    },
+  };
+}
+
+export function secretsScopeOf(config: BackupConfig, org: OrgConfig): SecretsScopeConfig {
+  return org['secrets-scope'] ?? config.defaults?.['secrets-scope'] ?? { kind: 'repository' };
+}
+
+/**
+ * Where each of the org's secrets is written: the repository `owner/repo` (GITHUB_REPOSITORY), one
+ * of its environments, or the organization that owns it. Needs no secret values (`sfbackup reauth`
+ * has none yet).
+ */
+export function resolveSecretTargets(config: BackupConfig, org: OrgConfig, repository: string): OrgSecretTargets {
+  const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+)$/.exec(repository.trim());
+  if (!m?.[1] || !m[2]) {
+    throw new MisconfiguredError({
+      reason: 'bad_input',
+      message: `The repository "${repository}" is not owner/name, so the secrets of org "${org.alias}" cannot be located.`,
+      remedy: 'Run inside GitHub Actions (GITHUB_REPOSITORY is set there), or set GITHUB_REPOSITORY=owner/name for the repository that holds the secrets.',
+    });
+  }
+  const owner = m[1];
+  const repo = m[2];
+  const scope = secretsScopeOf(config, org);
+  const names = secretNames(config, org);
+  const target = (name: string): SecretTarget => {
+    if (scope.kind === 'environment') return { scope: 'environment', owner, repo, environment: scope.environment, name };
+    if (scope.kind === 'organization') return { scope: 'organization', org: owner, name, ...(scope.visibility ? { visibility: scope.visibility } : {}) };
+    return { scope: 'repository', owner, repo, name };
+  };
+  return { refreshToken: target(names.refreshToken.name), clientId: target(names.clientId.name), clientSecret: target(names.clientSecret.name) };
 }
 
 export function selectOrg(config: BackupConfig, alias: string | undefined, file: string): OrgConfig {
@@ -67,18 +142,7 @@ export function selectOrg(config: BackupConfig, alias: string | undefined, file:
 }
 
 export function resolveOrg(config: BackupConfig, org: OrgConfig, secrets: SecretsMap, file: string, apiVersion = DEFAULT_API_VERSION): ResolvedOrg {
-  const i = config.orgs.indexOf(org);
-  const names = {
-    refreshToken: { name: org['refresh-token-secret'], key: `orgs[${i}].refresh-token-secret` },
-    clientId: {
-      name: org['client-id-secret'] ?? config.defaults?.['client-id-secret'] ?? DEFAULT_CLIENT_ID_SECRET,
-      key: org['client-id-secret'] ? `orgs[${i}].client-id-secret` : 'client-id-secret (default)',
-    },
-    clientSecret: {
-      name: org['client-secret-secret'] ?? config.defaults?.['client-secret-secret'] ?? DEFAULT_CLIENT_SECRET_SECRET,
-      key: org['client-secret-secret'] ? `orgs[${i}].client-secret-secret` : 'client-secret-secret (default)',
-    },
-  };
+  const names = secretNames(config, org);
   const missing = Object.values(names).filter((n) => !secrets[n.name]);
   if (missing.length > 0) {
     const none = Object.keys(secrets).length === 0;
@@ -87,6 +151,7 @@ export function resolveOrg(config: BackupConfig, org: OrgConfig, secrets: Secret
       none
         ? `No secrets reached the action: add \`${PASS_SECRETS}\` to the step, and create the secrets named above (Settings → Secrets and variables → Actions, or \`gh secret set NAME\`).`
         : `Create the secret${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')} (Settings → Secrets and variables → Actions → New repository secret, or \`gh secret set ${missing[0]?.name}\`), or fix the name in the config. Environment secrets reach the action only when the job names that environment.`,
+      'missing_secret',
     );
   }
   const value = (n: { name: string }) => (secrets[n.name] as string).trim();
@@ -105,5 +170,7 @@ export function resolveOrg(config: BackupConfig, org: OrgConfig, secrets: Secret
     objects: { ...org.objects },
     fieldsExclude: [...(config.defaults?.fields?.exclude ?? []), ...(org.fields?.exclude ?? [])],
     storage: org.storage ?? config.defaults?.storage,
+    secretsScope: secretsScopeOf(config, org),
+    secretTargets: (repository) => resolveSecretTargets(config, org, repository),
   };
 }

@@ -66,6 +66,45 @@ export const storageSchema = z
 
 export type StorageConfig = z.output<typeof storageSchema>;
 
+export const SECRET_SCOPES = ['repository', 'environment', 'organization'] as const;
+
+const SCOPE_MESSAGE = 'must be repository, environment or organization — e.g. secrets-scope: repository';
+const ENVIRONMENT_EXAMPLE = 'e.g. secrets-scope: { kind: environment, environment: salesforce-prod }';
+
+/**
+ * Where the org's secrets live, so rotated tokens are written back to the same place: the
+ * repository (default), one of its environments, or the organization. A bare word is shorthand
+ * for `{ kind: <word> }`.
+ */
+export const secretsScopeSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { kind: v } : v),
+  z.discriminatedUnion(
+    'kind',
+    [
+      z.object({ kind: z.literal('repository') }).strict(),
+      z
+        .object({
+          kind: z.literal('environment'),
+          environment: z
+            .string({ error: `must name the environment that holds the secrets — ${ENVIRONMENT_EXAMPLE}` })
+            .min(1, { error: `must name the environment that holds the secrets — ${ENVIRONMENT_EXAMPLE}` })
+            .max(255)
+            .regex(/^[^\r\n\t]+$/, { error: `must be an environment name on one line — ${ENVIRONMENT_EXAMPLE}` }),
+        })
+        .strict(),
+      z
+        .object({
+          kind: z.literal('organization'),
+          visibility: z.enum(['all', 'private', 'selected'], { error: 'must be all, private or selected — e.g. visibility: private' }).optional(),
+        })
+        .strict(),
+    ],
+    { error: SCOPE_MESSAGE },
+  ),
+);
+
+export type SecretsScopeConfig = z.output<typeof secretsScopeSchema>;
+
 const orgSchema = z
   .object({
     alias: z.string({ error: 'is required — e.g. alias: prod' }).regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
@@ -87,6 +126,7 @@ const orgSchema = z
       .strict()
       .optional(),
     storage: storageSchema.optional(),
+    'secrets-scope': secretsScopeSchema.optional(),
   })
   .strict();
 
@@ -100,6 +140,7 @@ export const configSchema = z
         'client-id-secret': secretName.optional(),
         'client-secret-secret': secretName.optional(),
         storage: storageSchema.optional(),
+        'secrets-scope': secretsScopeSchema.optional(),
         fields: z
           .object({ exclude: z.array(fieldRef).optional() })
           .strict()

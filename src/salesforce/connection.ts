@@ -2,10 +2,41 @@
 // plus a stored refresh token, through jsforce's OAuth2 refresh. Shared by the action and the CLI.
 import { Connection, OAuth2, type TokenResponse } from 'jsforce';
 import { z } from 'zod';
-import { AppPendingError, MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
+import { AppPendingError, type FailureReason, MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
 
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
+export const SANDBOX_LOGIN_URL = 'https://test.salesforce.com';
 export const DEFAULT_API_VERSION = '62.0';
+
+/** The two generic login hosts. Tests point them at the emulator; everyone else keeps the defaults. */
+export interface LoginHosts {
+  production: string;
+  sandbox: string;
+}
+
+export const DEFAULT_LOGIN_HOSTS: LoginHosts = { production: DEFAULT_LOGIN_URL, sandbox: SANDBOX_LOGIN_URL };
+
+function sameUrl(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+}
+
+/** Which generic host a login URL is, or undefined for a My Domain (which serves one org of either kind). */
+export function genericHostKind(loginUrl: string, hosts: LoginHosts = DEFAULT_LOGIN_HOSTS): 'production' | 'sandbox' | undefined {
+  if (sameUrl(loginUrl, hosts.production)) return 'production';
+  if (sameUrl(loginUrl, hosts.sandbox)) return 'sandbox';
+  return undefined;
+}
+
+/** The generic host of the other org kind: where a token refused at `loginUrl` may belong. */
+export function otherLoginHost(loginUrl: string, hosts: LoginHosts = DEFAULT_LOGIN_HOSTS): string | undefined {
+  const kind = genericHostKind(loginUrl, hosts);
+  if (kind === 'production') return hosts.sandbox;
+  if (kind === 'sandbox') return hosts.production;
+  return undefined;
+}
+
+/** Refresh tokens are `[A-Za-z0-9._-]` with at most two trailing `=` (salesforce-api.md §1.1). */
+export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9._-]+={0,2}$/;
 
 const LOGIN_URL_REMEDY =
   "Check the login URL: production orgs use https://login.salesforce.com, sandboxes https://test.salesforce.com, or use the org's My Domain URL.";
@@ -31,7 +62,10 @@ export const orgCredentialsSchema = z.object({
   loginUrl: httpUrl.default(DEFAULT_LOGIN_URL),
   clientId: secret('the Connected App consumer key'),
   clientSecret: secret('the Connected App consumer secret'),
-  refreshToken: secret("the org's refresh token"),
+  refreshToken: secret("the org's refresh token").regex(REFRESH_TOKEN_PATTERN, {
+    // Never quotes the value. A URL-encoded (%3D) or quoted copy is the usual cause.
+    error: 'is not a Salesforce refresh token (only letters, digits, . _ - and up to two trailing =; copy it again without quotes or URL encoding)',
+  }),
   apiVersion: z
     .string()
     .trim()
@@ -53,10 +87,22 @@ export function parseSettings<S extends z.ZodType>(schema: S, raw: unknown, name
     return `${names[key] ?? key} ${issue.message}`;
   });
   throw new MisconfiguredError({
-    reason: 'bad_input',
+    reason: settingsReason(result.error.issues),
     message: `Invalid settings: ${problems.join('; ')}.`,
     remedy: 'Set the values named above (see the README for where each one comes from).',
   });
+}
+
+const SECRET_KEYS = new Set(['clientId', 'clientSecret', 'refreshToken']);
+
+/** The first problem decides the reason, so the status can say "missing secret" rather than "bad input". */
+function settingsReason(issues: z.ZodError['issues']): FailureReason {
+  const first = issues[0];
+  const key = String(first?.path[0] ?? '');
+  if (key === 'loginUrl') return 'malformed_url';
+  if (SECRET_KEYS.has(key) && first && /is required/.test(first.message)) return 'missing_secret';
+  if (key === 'refreshToken') return 'malformed_token';
+  return 'bad_input';
 }
 
 export interface OrgSession {
@@ -71,6 +117,8 @@ export interface OrgSession {
 export interface ConnectOptions {
   /** Called with every secret the login produces (access tokens, rotated refresh tokens) before it is used. */
   onSecret?: (value: string) => void;
+  /** The generic login hosts, to name the other one when a login is refused (default: Salesforce's). */
+  loginHosts?: LoginHosts;
 }
 
 /** Org and user ids are the last two segments of the identity URL that the token response carries. */
@@ -94,7 +142,7 @@ export async function connect(creds: OrgCredentials, options: ConnectOptions = {
   try {
     token = await oauth2.refreshToken(creds.refreshToken);
   } catch (err) {
-    throw classifyAuthError(err, creds.loginUrl);
+    throw classifyAuthError(err, creds.loginUrl, options.loginHosts);
   }
   if (typeof token?.access_token !== 'string' || typeof token.instance_url !== 'string' || typeof token.id !== 'string') {
     throw new MisconfiguredError({
@@ -138,7 +186,7 @@ const OAUTH_CODE_BY_DESCRIPTION: Record<string, string> = {
  * Turns what jsforce throws during a login into a typed error. OAuth failures arrive as an Error whose
  * `name` is the OAuth `error` code; a refresh inside a data call loses the code and keeps only the text.
  */
-export function classifyAuthError(err: unknown, loginUrl: string): SalesforceError {
+export function classifyAuthError(err: unknown, loginUrl: string, loginHosts: LoginHosts = DEFAULT_LOGIN_HOSTS): SalesforceError {
   if (err instanceof SalesforceError) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   const description = e.message.replace(/^Unable to refresh session due to: /, '');
@@ -173,6 +221,18 @@ export function classifyAuthError(err: unknown, loginUrl: string): SalesforceErr
         remedy: "Relax the Connected App's IP restrictions (or the user profile's login IP ranges) for the runners' addresses.",
       });
     }
+    const other = otherLoginHost(loginUrl, loginHosts);
+    if (/authentication failure/i.test(description) && other) {
+      // Salesforce's answer when an org logs in at the other kind's generic host (§1.12).
+      const kind = genericHostKind(loginUrl, loginHosts);
+      return new MisconfiguredError({
+        ...base,
+        reason: 'wrong_org_type',
+        message: `Salesforce refused the login at ${loginUrl}, the ${kind} login host: the org may be a ${kind === 'production' ? 'sandbox' : 'production org'}, which logs in at ${other}. ${said}`,
+        remedy: `Set the org's type to ${kind === 'production' ? 'sandbox' : 'production'} (login host ${other}), or use the org's My Domain URL.`,
+        context: { otherLoginUrl: other, otherLoginUrlConfirmed: false },
+      });
+    }
     if (/authentication failure/i.test(description)) {
       return new MisconfiguredError({
         ...base,
@@ -183,7 +243,7 @@ export function classifyAuthError(err: unknown, loginUrl: string): SalesforceErr
     }
     return new ReauthRequiredError({
       ...base,
-      reason: 'token_revoked_or_expired',
+      reason: 'token_expired_or_revoked',
       message: `The refresh token was revoked or has expired (invalid_grant). ${said}`,
       remedy: REAUTHORIZE,
     });
@@ -235,6 +295,16 @@ export function classifyAuthError(err: unknown, loginUrl: string): SalesforceErr
       reason: 'unexpected_response',
       message: `The login URL ${loginUrl} did not answer like a Salesforce login server (${code}).`,
       remedy: LOGIN_URL_REMEDY,
+    });
+  }
+  if (!code && !description && Object.hasOwn(e, 'name') && e.name === undefined) {
+    // jsforce's OAuth error for an error answer without an OAuth body (a 5xx with a REST-style JSON
+    // error list): status and body are lost, and only Salesforce's own failures answer that way.
+    return new TransientError({
+      ...base,
+      reason: 'server_error',
+      message: `Salesforce answered the login at ${loginUrl} with a server error (no OAuth error code).`,
+      remedy: 'Retry later; check https://status.salesforce.com for an ongoing incident.',
     });
   }
   if (isNetworkError(e)) {

@@ -5,7 +5,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError, loadConfig, loginUrlForType, parseConfig, parseSecretsMap, resolveOrg, selectOrg } from '../../../src/config/index.ts';
+import {
+  ConfigError,
+  loadConfig,
+  loginUrlForType,
+  parseConfig,
+  parseSecretsMap,
+  resolveOrg,
+  resolveSecretTargets,
+  selectOrg,
+} from '../../../src/config/index.ts';
+import { MisconfiguredError } from '../../../src/salesforce/errors.ts';
 
 const FILE = '.github/salesforce-backup.yml';
 
@@ -172,5 +182,97 @@ describe('secrets and org selection', () => {
       () => parseSecretsMap('{"TOKEN": "very-secret-value"'),
       (err: unknown) => err instanceof Error && !err.message.includes('very-secret-value') && /not JSON/.test(err.message),
     );
+  });
+});
+
+describe('where the secrets live (secrets-scope)', () => {
+  const SCOPED = `defaults:
+  secrets-scope: { kind: environment, environment: salesforce }
+orgs:
+  - alias: prod
+    type: production
+    refresh-token-secret: SF_REFRESH_TOKEN_PROD
+  - alias: uat
+    type: sandbox
+    refresh-token-secret: SF_REFRESH_TOKEN_UAT
+    client-id-secret: UAT_CLIENT_ID
+    secrets-scope: repository
+  - alias: shared
+    type: production
+    refresh-token-secret: SF_REFRESH_TOKEN_SHARED
+    secrets-scope: { kind: organization, visibility: selected }
+  - alias: orgwide
+    type: production
+    refresh-token-secret: SF_REFRESH_TOKEN_ORGWIDE
+    secrets-scope: organization
+`;
+
+  test('each org gets the targets of its refresh token, client id and client secret', () => {
+    const cfg = parseConfig(SCOPED, FILE);
+    assert.deepEqual(resolveSecretTargets(cfg, selectOrg(cfg, 'prod', FILE), 'acme/backups'), {
+      refreshToken: { scope: 'environment', owner: 'acme', repo: 'backups', environment: 'salesforce', name: 'SF_REFRESH_TOKEN_PROD' },
+      clientId: { scope: 'environment', owner: 'acme', repo: 'backups', environment: 'salesforce', name: 'SF_CLIENT_ID' },
+      clientSecret: { scope: 'environment', owner: 'acme', repo: 'backups', environment: 'salesforce', name: 'SF_CLIENT_SECRET' },
+    });
+    assert.deepEqual(resolveSecretTargets(cfg, selectOrg(cfg, 'uat', FILE), 'acme/backups'), {
+      refreshToken: { scope: 'repository', owner: 'acme', repo: 'backups', name: 'SF_REFRESH_TOKEN_UAT' },
+      clientId: { scope: 'repository', owner: 'acme', repo: 'backups', name: 'UAT_CLIENT_ID' },
+      clientSecret: { scope: 'repository', owner: 'acme', repo: 'backups', name: 'SF_CLIENT_SECRET' },
+    });
+    // Organization secrets belong to the owner of the repository.
+    assert.deepEqual(resolveSecretTargets(cfg, selectOrg(cfg, 'shared', FILE), 'acme/backups').refreshToken, {
+      scope: 'organization',
+      org: 'acme',
+      name: 'SF_REFRESH_TOKEN_SHARED',
+      visibility: 'selected',
+    });
+    assert.deepEqual(resolveSecretTargets(cfg, selectOrg(cfg, 'orgwide', FILE), 'acme/backups').clientSecret, {
+      scope: 'organization',
+      org: 'acme',
+      name: 'SF_CLIENT_SECRET',
+    });
+  });
+
+  test('without secrets-scope anywhere the secrets are repository secrets, and ResolvedOrg carries the targets', () => {
+    const cfg = parseConfig(GOOD, FILE);
+    const org = resolveOrg(cfg, selectOrg(cfg, 'prod', FILE), { SF_CLIENT_ID: 'a', SF_CLIENT_SECRET: 'b', SF_REFRESH_TOKEN_PROD: 'c' }, FILE);
+    assert.deepEqual(org.secretsScope, { kind: 'repository' });
+    assert.deepEqual(org.secretTargets?.('octo-org/salesforce-backups').refreshToken, {
+      scope: 'repository',
+      owner: 'octo-org',
+      repo: 'salesforce-backups',
+      name: 'SF_REFRESH_TOKEN_PROD',
+    });
+  });
+
+  test('a repository that is not owner/name is refused with how to set it', () => {
+    const cfg = parseConfig(GOOD, FILE);
+    assert.throws(
+      () => resolveSecretTargets(cfg, selectOrg(cfg, 'prod', FILE), ''),
+      (err: unknown) => err instanceof MisconfiguredError && /not owner\/name/.test(err.message) && /GITHUB_REPOSITORY/.test(err.remedy),
+    );
+  });
+
+  test('bad scopes name the line, the path and an example', () => {
+    const org = (scope: string) => `orgs:\n  - alias: prod\n    type: production\n    refresh-token-secret: T\n    secrets-scope: ${scope}\n`;
+    assert.deepEqual(problems(org('bucket')), [
+      `${FILE}:5: orgs[0].secrets-scope must be repository, environment or organization — e.g. secrets-scope: repository`,
+    ]);
+    assert.deepEqual(problems(org('environment')), [
+      `${FILE}:5: orgs[0].secrets-scope must name the environment that holds the secrets — e.g. secrets-scope: { kind: environment, environment: salesforce-prod }`,
+    ]);
+    assert.deepEqual(problems(org('{ kind: environment }')), [
+      `${FILE}:5: orgs[0].secrets-scope.environment is required — e.g. secrets-scope: { kind: environment, environment: salesforce-prod }`,
+    ]);
+    assert.deepEqual(problems(org('{ kind: organization, visibility: public }')), [
+      `${FILE}:5: orgs[0].secrets-scope.visibility must be all, private or selected — e.g. visibility: private`,
+    ]);
+    assert.deepEqual(problems(org('{ kind: repository, environment: x }')), [
+      `${FILE}:5: orgs[0].secrets-scope has unknown key "environment" — check the spelling against docs/setup.md`,
+    ]);
+    const inDefaults = `defaults:\n  secrets-scope:\n    kind: organisation\norgs:\n  - {alias: prod, type: production, refresh-token-secret: T}\n`;
+    assert.deepEqual(problems(inDefaults), [
+      `${FILE}:3: defaults.secrets-scope.kind must be repository, environment or organization — e.g. secrets-scope: repository`,
+    ]);
   });
 });

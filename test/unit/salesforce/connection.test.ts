@@ -15,18 +15,18 @@ const LOGIN = 'https://login.salesforce.com';
 
 describe('classifyAuthError', () => {
   const cases: [string, unknown, new (...args: never[]) => SalesforceError, string][] = [
-    ['revoked or expired token', oauthError('invalid_grant', 'expired access/refresh token'), ReauthRequiredError, 'token_revoked_or_expired'],
+    ['revoked or expired token', oauthError('invalid_grant', 'expired access/refresh token'), ReauthRequiredError, 'token_expired_or_revoked'],
     [
       'refresh inside a data call (code lost)',
       new Error('Unable to refresh session due to: expired access/refresh token'),
       ReauthRequiredError,
-      'token_revoked_or_expired',
+      'token_expired_or_revoked',
     ],
     ['unknown key, refreshing inside a data call', new Error('Unable to refresh session due to: client identifier invalid'), AppPendingError, 'client_unknown'],
     ['inactive user', oauthError('invalid_grant', 'inactive user'), ReauthRequiredError, 'user_inactive'],
     ['locked org', oauthError('invalid_grant', 'inactive organization'), MisconfiguredError, 'org_inactive'],
     ['ip restriction', oauthError('invalid_grant', 'ip restricted'), MisconfiguredError, 'ip_restricted'],
-    ['wrong login host', oauthError('invalid_grant', 'authentication failure'), MisconfiguredError, 'login_failed'],
+    ['sandbox at the production host', oauthError('invalid_grant', 'authentication failure'), MisconfiguredError, 'wrong_org_type'],
     ['unknown consumer key', oauthError('invalid_client_id', 'client identifier invalid'), AppPendingError, 'client_unknown'],
     ['wrong consumer secret', oauthError('invalid_client', 'invalid client credentials'), MisconfiguredError, 'client_secret_invalid'],
     ['API disabled', oauthError('API_DISABLED_FOR_ORG', 'The REST API is not enabled for this Organization.'), MisconfiguredError, 'api_disabled'],
@@ -50,6 +50,24 @@ describe('classifyAuthError', () => {
     });
   }
 
+  test('names the other login host for an authentication failure at a generic host, and not at a My Domain', () => {
+    const atProduction = classifyAuthError(oauthError('invalid_grant', 'authentication failure'), LOGIN);
+    assert.equal(atProduction.context.otherLoginUrl, 'https://test.salesforce.com');
+    assert.match(atProduction.message, /may be a sandbox, which logs in at https:\/\/test\.salesforce\.com/);
+    const atSandbox = classifyAuthError(oauthError('invalid_grant', 'authentication failure'), 'https://test.salesforce.com');
+    assert.equal(atSandbox.context.otherLoginUrl, LOGIN);
+    const atMyDomain = classifyAuthError(oauthError('invalid_grant', 'authentication failure'), 'https://acme.my.salesforce.com');
+    assert.equal(atMyDomain.reason, 'login_failed');
+  });
+
+  test('reads an error answer without an OAuth body (jsforce loses name and text) as a server error', () => {
+    // What jsforce throws for a 5xx whose body is a REST-style JSON error list.
+    const err = Object.assign(new Error(), { name: undefined as unknown as string });
+    const c = classifyAuthError(err, LOGIN);
+    assert.ok(c instanceof TransientError);
+    assert.equal(c.reason, 'server_error');
+  });
+
   test('keeps the OAuth error code and passes typed errors through', () => {
     const c = classifyAuthError(oauthError('invalid_grant', 'expired access/refresh token'), LOGIN);
     assert.equal(c.oauthError, 'invalid_grant');
@@ -71,15 +89,18 @@ describe('orgCredentialsSchema', () => {
   });
 
   test('refuses Lightning URLs, non-http URLs and odd API versions, naming the setting', () => {
-    for (const [raw, pattern] of [
-      [{ loginUrl: 'https://acme.lightning.force.com' }, /login-url is a Lightning URL/],
-      [{ loginUrl: 'ftp://login.salesforce.com' }, /login-url must be an http\(s\) URL/],
-      [{ apiVersion: 'v62' }, /api-version must look like 62\.0/],
-      [{ refreshToken: '   ' }, /refresh-token is required/],
+    for (const [raw, pattern, reason] of [
+      [{ loginUrl: 'https://acme.lightning.force.com' }, /login-url is a Lightning URL/, 'malformed_url'],
+      [{ loginUrl: 'ftp://login.salesforce.com' }, /login-url must be an http\(s\) URL/, 'malformed_url'],
+      [{ apiVersion: 'v62' }, /api-version must look like 62\.0/, 'bad_input'],
+      [{ refreshToken: '   ' }, /refresh-token is required/, 'missing_secret'],
+      [{ clientSecret: '' }, /client-secret is required/, 'missing_secret'],
+      [{ refreshToken: '5Aep861TSESvWeug%3D%3D' }, /refresh-token is not a Salesforce refresh token/, 'malformed_token'],
+      [{ refreshToken: '"5Aep861TSESvWeug"' }, /refresh-token is not a Salesforce refresh token/, 'malformed_token'],
     ] as const) {
       assert.throws(
         () => parseSettings(orgCredentialsSchema, { ...base, ...raw }, names),
-        (err: unknown) => err instanceof MisconfiguredError && err.reason === 'bad_input' && pattern.test(err.message),
+        (err: unknown) => err instanceof MisconfiguredError && err.reason === reason && pattern.test(err.message) && !err.message.includes('5Aep861'),
       );
     }
   });

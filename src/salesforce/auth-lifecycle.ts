@@ -1,0 +1,348 @@
+// Logging in to one org as a run must: wait out a Connected App that is not active yet, retry
+// outages, store a rotated refresh token before anything else happens, and turn every failure into
+// one AuthOutcome whose remedy names the org, its login host and the command to run.
+//
+// Choices worth knowing:
+// - A rotated token that cannot be stored makes the run stop (`session: null`, rotation_write_failed):
+//   the new token lives only in this process, so the one thing that matters is that a person fixes
+//   the write permission and re-authorizes; backing up first would hide the most urgent problem
+//   behind a green run.
+// - A token refused at a generic login host is tried once at the other kind's host: a sandbox token
+//   at login.salesforce.com looks exactly like a revoked one, and only the other host can tell.
+// - rotation_write_failed stays until a login succeeds: the next run only sees a dead token, but
+//   re-authorizing alone would fail again at the next rotation unless the permission is fixed too.
+import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../github/contracts.ts';
+import { appFingerprint } from './app-fingerprint.ts';
+import { type AuthOutcome, failureOutcome, type OrgRef, okOutcome, outcomeError } from './auth-outcome.ts';
+import {
+  classifyAuthError,
+  connect,
+  DEFAULT_LOGIN_HOSTS,
+  type LoginHosts,
+  type OrgCredentials,
+  type OrgSession,
+  orgCredentialsSchema,
+  otherLoginHost,
+  parseSettings,
+} from './connection.ts';
+import {
+  AppPendingError,
+  type AuthState,
+  errorForState,
+  MisconfiguredError,
+  ReauthRequiredError,
+  RotationWriteFailedError,
+  type SalesforceError,
+  TransientError,
+} from './errors.ts';
+
+export const DEFAULT_APP_PENDING_WINDOW_MS = 10 * 60_000;
+const FIRST_PENDING_DELAY_MS = 5_000;
+const MAX_PENDING_DELAY_MS = 120_000;
+const DAY_MS = 24 * 3600_000;
+
+export interface AuthOrg {
+  alias: string;
+  /** As the org config spells it: `production`, `sandbox` or a My Domain URL. */
+  type: string;
+  credentials: OrgCredentials;
+}
+
+/** What the last status said about the org (status data `appFingerprint`, `authorizedAt`, `auth.state`). */
+export interface PreviousAuth {
+  appFingerprint: string | null;
+  authorizedAt: string | null;
+  state: AuthState;
+}
+
+export interface AuthenticateOptions {
+  /** Writes a rotated refresh token; without it (or a target) rotation ends in rotation_write_failed. */
+  secretWriter?: SecretWriter;
+  refreshTokenTarget?: SecretTarget;
+  /** Hears every secret value (access and rotated refresh tokens) before it is used: mask it. */
+  onSecret?: (value: string) => void;
+  /** How long to keep retrying a consumer key Salesforce does not know yet (default 10 minutes). */
+  appPendingWindowMs?: number;
+  /** Further attempts after network failures, 5xx and throttling (default 3). */
+  transientRetries?: number;
+  /** Further attempts of a failed secret write, on top of the writer's own retries (default 2). */
+  writeRetries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  previous?: PreviousAuth;
+  /** The Connected App's "expire refresh token after N days" policy, when the org config states it. */
+  refreshTokenMaxAgeDays?: number;
+  /** Generic login hosts (tests point them at the emulator). */
+  loginHosts?: LoginHosts;
+  /** Hears each failure that will be retried, for a log line; never given a secret. */
+  onRetry?: (info: { what: 'login' | 'secret_write'; state: string; attempt: number; delayMs: number; message: string }) => void;
+}
+
+export interface AuthResult {
+  /** Null unless the outcome is ok: nothing else may run for this org. */
+  session: OrgSession | null;
+  outcome: AuthOutcome;
+  /** A new refresh token was issued and stored. */
+  rotated: boolean;
+  /** When the refresh token now in the secret was obtained (now after a stored rotation), if known. */
+  authorizedAt: string | null;
+  appFingerprint: string;
+  /**
+   * Call when the org's work is done: waits for the write of any token the session rotated to while
+   * working (jsforce refreshes when a long run outlives its session) and says how it went. A failed
+   * write there is rotation_write_failed too, even though the work itself succeeded.
+   */
+  settle(): Promise<{ outcome: AuthOutcome; rotated: boolean; authorizedAt: string | null }>;
+}
+
+function settingNames(target: SecretTarget | undefined): Record<string, string> {
+  return {
+    loginUrl: 'the login URL',
+    clientId: 'the client id (Connected App consumer key)',
+    clientSecret: 'the client secret (Connected App consumer secret)',
+    refreshToken: target ? `the refresh token (secret ${target.name})` : 'the refresh token',
+    apiVersion: 'the API version',
+  };
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The same failure with more facts for its remedy. */
+function withContext(e: SalesforceError, context: SalesforceError['context']): SalesforceError {
+  return errorForState(e.state, {
+    reason: e.reason,
+    message: e.message,
+    remedy: e.remedy,
+    context: { ...e.context, ...context },
+    cause: e.cause,
+    ...(e.oauthError ? { oauthError: e.oauthError } : {}),
+  });
+}
+
+export async function authenticate(org: AuthOrg, options: AuthenticateOptions = {}): Promise<AuthResult> {
+  const now = options.now ?? (() => new Date());
+  const sleep = options.sleep ?? defaultSleep;
+  const hosts = options.loginHosts ?? DEFAULT_LOGIN_HOSTS;
+  const window = options.appPendingWindowMs ?? DEFAULT_APP_PENDING_WINDOW_MS;
+  const target = options.refreshTokenTarget;
+  const ref: OrgRef = {
+    alias: org.alias,
+    type: org.type,
+    loginUrl: org.credentials.loginUrl,
+    ...(target ? { refreshTokenSecret: target.name } : {}),
+  };
+  // Every value that must never reach a text: redacted from outcomes as a last line of defence.
+  const secrets = [org.credentials.clientId, org.credentials.clientSecret, org.credentials.refreshToken].filter(Boolean);
+  const mask = (value: string) => {
+    secrets.push(value);
+    options.onSecret?.(value);
+  };
+  const fingerprint = appFingerprint(org.credentials.clientId ?? '');
+  let authorizedAt = options.previous?.authorizedAt ?? null;
+  let rotated = false;
+  const failed = (err: unknown): AuthResult => {
+    const outcome = failureOutcome(err, ref, now(), secrets);
+    return {
+      session: null,
+      outcome,
+      rotated,
+      authorizedAt,
+      appFingerprint: fingerprint,
+      settle: async () => ({ outcome, rotated, authorizedAt }),
+    };
+  };
+
+  let creds: OrgCredentials;
+  try {
+    creds = parseSettings(orgCredentialsSchema, org.credentials, settingNames(target));
+  } catch (err) {
+    return failed(err);
+  }
+
+  /** Stores a rotated token; returns the error that makes the org rotation_write_failed, if any. */
+  async function storeRotated(token: string): Promise<SalesforceError | undefined> {
+    if (!options.secretWriter || !target) {
+      return new RotationWriteFailedError({
+        reason: 'no_secret_writer',
+        message:
+          'The org rotated its refresh token (Refresh Token Rotation is on) and no github-token input was given to store the new one: the stored token is dead.',
+        remedy: 'Add the github-token input and re-authorize.',
+        ...(target ? { context: { secretTarget: describeSecretTarget(target) } } : {}),
+      });
+    }
+    const attempts = 1 + (options.writeRetries ?? 2);
+    let last: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        await options.secretWriter.write(target, token);
+        return undefined;
+      } catch (err) {
+        last = err;
+        const retryable = !(typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === false);
+        if (!retryable || attempt === attempts) break;
+        const delayMs = 2000 * 2 ** (attempt - 1);
+        options.onRetry?.({ what: 'secret_write', state: 'rotation_write_failed', attempt, delayMs, message: errorText(err) });
+        await sleep(delayMs);
+      }
+    }
+    const writeRemedy = typeof last === 'object' && last !== null && 'remedy' in last && typeof last.remedy === 'string' ? last.remedy : undefined;
+    return new RotationWriteFailedError({
+      reason: 'secret_write_failed',
+      message: `The org rotated its refresh token and storing the new one failed: ${errorText(last)} The stored token is dead.`,
+      remedy: 'Fix the secrets-write permission of the github-token input and re-authorize.',
+      context: { secretTarget: describeSecretTarget(target), ...(writeRemedy ? { writeRemedy } : {}) },
+      cause: last,
+    });
+  }
+
+  async function loginWithRetries(): Promise<OrgSession> {
+    const start = now().getTime();
+    let pendingDelay = FIRST_PENDING_DELAY_MS;
+    let transientLeft = options.transientRetries ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connect(creds, { onSecret: mask, loginHosts: hosts });
+      } catch (err) {
+        const e = classifyAuthError(err, creds.loginUrl, hosts);
+        if (e instanceof AppPendingError) {
+          const waited = now().getTime() - start;
+          const left = window - waited;
+          if (left <= 0) throw withContext(e, { appFingerprint: fingerprint, waitedMs: waited });
+          const delayMs = Math.min(pendingDelay, left);
+          options.onRetry?.({ what: 'login', state: e.state, attempt, delayMs, message: e.message });
+          await sleep(delayMs);
+          pendingDelay = Math.min(pendingDelay * 2, MAX_PENDING_DELAY_MS);
+          continue;
+        }
+        if (e instanceof TransientError && transientLeft > 0) {
+          transientLeft--;
+          const delayMs = 2000 * 2 ** ((options.transientRetries ?? 3) - transientLeft - 1);
+          options.onRetry?.({ what: 'login', state: e.state, attempt, delayMs, message: e.message });
+          await sleep(delayMs);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** A dead-looking token: is it a token of the other org kind, a changed app, an expired policy? */
+  async function explainDeadToken(e: ReauthRequiredError): Promise<SalesforceError> {
+    const other = otherLoginHost(creds.loginUrl, hosts);
+    if (other) {
+      let probe: OrgSession | undefined;
+      try {
+        probe = await connect({ ...creds, loginUrl: other }, { onSecret: mask, loginHosts: hosts });
+      } catch {
+        // Not the other kind's token either: it really is dead.
+      }
+      if (probe) {
+        // The probe may have rotated the token: keep the chain alive before reporting the mistake.
+        if (probe.rotatedRefreshToken) {
+          const writeFailure = await storeRotated(probe.rotatedRefreshToken);
+          if (writeFailure) return writeFailure;
+          rotated = true;
+          authorizedAt = now().toISOString();
+        }
+        return new MisconfiguredError({
+          reason: 'wrong_org_type',
+          message: `Salesforce refused the refresh token at ${creds.loginUrl} and accepted it at ${other}: the org is configured as the wrong kind.`,
+          remedy: `Set the org's type to match the login host ${other}.`,
+          context: { otherLoginUrl: other, otherLoginUrlConfirmed: true },
+        });
+      }
+    }
+    const prev = options.previous;
+    if (prev?.state === 'rotation_write_failed') {
+      return new RotationWriteFailedError({
+        reason: 'secret_write_failed',
+        message: 'The refresh token in the secret is dead: an earlier run could not store the token the org rotated to.',
+        remedy: 'Fix the secrets-write permission of the github-token input and re-authorize.',
+        ...(target ? { context: { secretTarget: describeSecretTarget(target) } } : {}),
+        cause: e,
+      });
+    }
+    if (prev?.appFingerprint && prev.appFingerprint !== fingerprint) {
+      return new ReauthRequiredError({
+        reason: 'app_changed',
+        message: `The refresh token was issued through Connected App ${prev.appFingerprint}; the configured consumer key is app ${fingerprint}, which does not accept it. ${e.message}`,
+        remedy: 'Re-authorize the org with the new Connected App.',
+        context: { appFingerprint: fingerprint, previousAppFingerprint: prev.appFingerprint },
+        ...(e.oauthError ? { oauthError: e.oauthError } : {}),
+        cause: e,
+      });
+    }
+    const maxAge = options.refreshTokenMaxAgeDays;
+    if (maxAge !== undefined && prev?.authorizedAt) {
+      const age = now().getTime() - Date.parse(prev.authorizedAt);
+      if (age > maxAge * DAY_MS) {
+        return new ReauthRequiredError({
+          reason: 'policy_expired',
+          message: `The refresh token was obtained ${prev.authorizedAt}, more than the ${maxAge} days the Connected App's refresh token policy allows. ${e.message}`,
+          remedy: 'Re-authorize the org.',
+          context: { authorizedAt: prev.authorizedAt, maxAgeDays: maxAge },
+          ...(e.oauthError ? { oauthError: e.oauthError } : {}),
+          cause: e,
+        });
+      }
+    }
+    return e;
+  }
+
+  let session: OrgSession;
+  try {
+    session = await loginWithRetries();
+  } catch (err) {
+    const e = classifyAuthError(err, creds.loginUrl, hosts);
+    if (e instanceof ReauthRequiredError && e.reason === 'token_expired_or_revoked') return failed(await explainDeadToken(e));
+    return failed(e);
+  }
+
+  if (session.rotatedRefreshToken) {
+    const writeFailure = await storeRotated(session.rotatedRefreshToken);
+    if (writeFailure) return failed(writeFailure);
+    rotated = true;
+    authorizedAt = now().toISOString();
+  }
+  const message = `Logged in to org ${session.orgId}${rotated ? '; the rotated refresh token was stored' : ''}.`;
+  const outcome = okOutcome(now(), message);
+
+  // Later rotations (jsforce refreshing mid-run) start their write at once, before the replayed call.
+  let later: Promise<SalesforceError | undefined> = Promise.resolve(undefined);
+  session.conn.on('refresh', (_accessToken: string, res?: { refresh_token?: string }) => {
+    const token = res?.refresh_token;
+    if (!token) return;
+    // Writes run in order and the last one decides: a stored later token heals an earlier failure.
+    later = later.then(async () => {
+      const failure = await storeRotated(token);
+      if (!failure) {
+        rotated = true;
+        authorizedAt = now().toISOString();
+      }
+      return failure;
+    });
+  });
+  const settle = async () => {
+    const failure = await later;
+    return { outcome: failure ? failureOutcome(failure, ref, now(), secrets) : outcome, rotated, authorizedAt };
+  };
+  return { session, outcome, rotated, authorizedAt, appFingerprint: fingerprint, settle };
+}
+
+/** A failure's message without the request it may carry (Octokit errors hold headers and bodies). */
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message.split(' - https://')[0] ?? err.message;
+  return String(err);
+}
+
+/**
+ * The session of an ok result; otherwise throws the outcome as its typed error (ReauthRequiredError,
+ * RotationWriteFailedError, …) carrying exactly the outcome's message and remedy, so what the error,
+ * the job summary and the status say is one text.
+ */
+export function sessionOrThrow(result: AuthResult): OrgSession {
+  if (result.session && result.outcome.state === 'ok') return result.session;
+  throw outcomeError(result.outcome);
+}
