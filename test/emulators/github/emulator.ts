@@ -9,13 +9,40 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Clock } from '../salesforce/clock.ts';
 import { FaultInjector } from '../salesforce/control/faults.ts';
+import {
+  addSecretFailure,
+  createEnvironment,
+  initSodium,
+  newActionsStore,
+  type OrgVisibility,
+  rotateKey,
+  type ScopeRef,
+  type SecretWriteFailure,
+  type SecretWriteFailureInput,
+  type SecretWriteRecord,
+  scopeOrThrow,
+} from './actions-store.ts';
 import { type Azurite, startAzurite } from './blob/azurite.ts';
 import { BlobStore } from './blob/store.ts';
+import {
+  type IssueView,
+  issueView,
+  type KeyPairView,
+  keyPairView,
+  registerActionsControlRoutes,
+  type SecretView,
+  secretView,
+  seedSecret,
+  seedVariable,
+  type VariableView,
+  variableView,
+} from './control/actions.ts';
 import { playFault } from './control/faults.ts';
 import { gitUrlOf, registerControlRoutes } from './control/routes.ts';
 import { GitBackend, matchGitPath } from './git/http-backend.ts';
 import { RestError, sendJson, sendRestError, sendText, sendTwirpError, TwirpError } from './http/respond.ts';
 import { type Ctx, Router } from './http/router.ts';
+import { newIssuesStore, repoIssues } from './issues-store.ts';
 import {
   type CreateRepoOptions,
   type CreateTokenOptions,
@@ -30,9 +57,15 @@ import {
 } from './operations.ts';
 import { registerArtifactRoutes } from './rest/artifacts.ts';
 import { authenticateRest } from './rest/auth.ts';
+import { registerIssueRoutes } from './rest/issues.ts';
 import { registerRepoRoutes } from './rest/repos.ts';
+import { registerSecretRoutes } from './rest/secrets.ts';
+import { registerVariableRoutes } from './rest/variables.ts';
 import { type Artifact, findRepo, type GitHubState, type Repo, type RequestLogEntry, type Run } from './state.ts';
 import { serveTwirp } from './twirp/artifact-service.ts';
+
+export type { ScopeRef, SecretWriteFailure, SecretWriteFailureInput, SecretWriteRecord } from './actions-store.ts';
+export type { IssueView, KeyPairView, SecretView, VariableView } from './control/actions.ts';
 
 export interface GitHubEmulatorOptions {
   host?: string;
@@ -58,6 +91,9 @@ export interface EnvOptions {
   runnerTemp?: string;
   token?: string;
 }
+
+/** A secret's or variable's place plus its name; src/github/contracts.ts `SecretTarget` fits as it is. */
+export type NamedScopeRef = ScopeRef & { name: string };
 
 export interface RunHandle {
   /** GITHUB_RUN_ID */
@@ -101,6 +137,29 @@ export interface GitHubEmulator {
   seedArtifact(opts: Omit<SeedArtifactOptions, 'run'> & { runId?: number }): Promise<Artifact>;
   advanceClock(ms: number): void;
   requests(): RequestLogEntry[];
+  /** Creates a deployment environment of a repository (default: the default one); env secrets need it. */
+  createEnvironment(name: string, opts?: { owner?: string; repo?: string }): string;
+  /** A stored secret with its decrypted value and what the writer sent; undefined when absent. */
+  secret(target: NamedScopeRef): SecretView | undefined;
+  /** Every secret of a scope (default: the default repository). */
+  secrets(scope?: ScopeRef): SecretView[];
+  /** Stores a secret as if written through the API (sealed with the scope's current key). */
+  setSecret(target: NamedScopeRef, value: string, opts?: { visibility?: OrgVisibility; selectedRepositoryIds?: number[] }): SecretView;
+  /** The scope's current X25519 key pair (base64) and key id: for decrypting in an independent implementation. */
+  secretKeyPair(scope?: ScopeRef): KeyPairView;
+  /** A new key pair and key id for the scope; writes carrying the old key id then get 422. */
+  rotateSecretKey(scope?: ScopeRef): KeyPairView;
+  /** Makes the next matching secret PUTs fail with `status` (`times` default 1, 0 = until cleared). */
+  failSecretWrites(rule: SecretWriteFailureInput): SecretWriteFailure;
+  clearSecretFailures(): void;
+  /** Every secret PUT received, refused ones included (key id and sealed box, never the plaintext). */
+  secretWrites(): SecretWriteRecord[];
+  variable(target: NamedScopeRef): VariableView | undefined;
+  variables(scope?: ScopeRef): VariableView[];
+  setVariable(target: NamedScopeRef, value: string): VariableView;
+  /** Issues of a repository (default: the default one), oldest first, with labels and comments. */
+  issues(opts?: { owner?: string; repo?: string; state?: 'open' | 'closed' | 'all' }): IssueView[];
+  issue(number: number, opts?: { owner?: string; repo?: string }): IssueView | undefined;
   close(): Promise<void>;
 }
 
@@ -191,6 +250,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   };
 
   try {
+    await initSodium();
     azurite = await startAzurite(host);
     const blobs = new BlobStore(azurite.accountUrl);
     await blobs.init();
@@ -203,6 +263,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       runs: new Map(),
       artifacts: new Map(),
       tokens: new Map(),
+      actions: newActionsStore(),
+      issues: newIssuesStore(),
       rate: new Map(),
       seq: { repo: 700001, run: 9100000001, runNumber: 1, artifact: 3100000001, request: 1 },
       retention: { defaultDays: options.retentionDays ?? 90, maxDays: options.maxRetentionDays ?? 90 },
@@ -218,11 +280,15 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     const rest = new Router();
     registerRepoRoutes(rest);
     registerArtifactRoutes(rest);
+    registerSecretRoutes(rest);
+    registerVariableRoutes(rest);
+    registerIssueRoutes(rest);
     const control = new Router();
     registerControlRoutes(control, {
       token: () => defaultToken,
       repo: () => defaultRepo as Repo,
     });
+    registerActionsControlRoutes(control);
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       // Concatenated, not resolved: a path starting `//` must not be read as a host.
@@ -299,6 +365,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       runtimeToken: runtimeToken(state, run),
       env: (opts = {}) => runEnv(state, run, { token: opts.token ?? defaultToken, ...opts }),
     });
+    const scopeOf = (ref?: ScopeRef) => scopeOrThrow(state, ref ?? { scope: 'repository', owner, repo: repoName });
     const defaultRun = runHandle(await createRun(state, { repo: defaultRepo }));
     const azur = azurite;
 
@@ -332,6 +399,50 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       },
       advanceClock: (ms) => state.clock.advance(ms),
       requests: () => state.requestLog,
+      createEnvironment: (name, opts = {}) => createEnvironment(state, repoOrThrow(opts.owner, opts.repo), name),
+      secret: (target) => {
+        const scope = scopeOf(target);
+        const s = scope.secrets.get(target.name.toUpperCase());
+        return s ? secretView(scope, s) : undefined;
+      },
+      secrets: (ref) => {
+        const scope = scopeOf(ref);
+        return [...scope.secrets.values()].map((s) => secretView(scope, s));
+      },
+      setSecret: (target, value, opts = {}) => seedSecret(state, scopeOf(target), target.name, value, opts),
+      secretKeyPair: (ref) => keyPairView(scopeOf(ref)),
+      rotateSecretKey: (ref) => {
+        const scope = scopeOf(ref);
+        rotateKey(state, scope);
+        return keyPairView(scope);
+      },
+      failSecretWrites: (rule) => addSecretFailure(state, rule),
+      clearSecretFailures: () => {
+        state.actions.failures.length = 0;
+      },
+      secretWrites: () => state.actions.writes,
+      variable: (target) => {
+        const scope = scopeOf(target);
+        const v = scope.variables.get(target.name.toUpperCase());
+        return v ? variableView(scope, v) : undefined;
+      },
+      variables: (ref) => {
+        const scope = scopeOf(ref);
+        return [...scope.variables.values()].map((v) => variableView(scope, v));
+      },
+      setVariable: (target, value) => seedVariable(state, scopeOf(target), target.name, value),
+      issues: (opts = {}) => {
+        const repo = repoOrThrow(opts.owner, opts.repo);
+        const want = opts.state ?? 'all';
+        return repoIssues(state, repo)
+          .issues.filter((i) => want === 'all' || i.state === want)
+          .map((i) => issueView(state, repo, i));
+      },
+      issue: (n, opts = {}) => {
+        const repo = repoOrThrow(opts.owner, opts.repo);
+        const i = repoIssues(state, repo).issues.find((x) => x.number === n);
+        return i ? issueView(state, repo, i) : undefined;
+      },
       async close() {
         if (closed) return;
         closed = true;

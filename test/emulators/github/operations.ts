@@ -5,7 +5,18 @@ import path from 'node:path';
 import { artifactNameProblem, artifactsOfRun, createArtifact } from './artifacts.ts';
 import { zipStored } from './blob/zip.ts';
 import { commitFiles, initBareRepo, listBranches } from './git/repos.ts';
-import { type Artifact, findRepo, type GitHubState, type Permission, type Repo, type Run, repoKey, type TokenInfo } from './state.ts';
+import {
+  type Artifact,
+  findRepo,
+  type GitHubState,
+  PERMISSION_NAMES,
+  type Permission,
+  type Repo,
+  type Run,
+  repoKey,
+  type TokenInfo,
+  type TokenKind,
+} from './state.ts';
 import { mintRuntimeToken } from './twirp/runtime-token.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -81,18 +92,41 @@ export async function createRun(state: GitHubState, opts: CreateRunOptions): Pro
 export interface CreateTokenOptions {
   token?: string;
   login?: string;
+  /** `installation` (default, `ghs_…`) or `fine_grained` (`github_pat_…`). */
+  kind?: TokenKind;
   permissions?: Partial<TokenInfo['permissions']>;
 }
 
 const PERMISSIONS: Permission[] = ['none', 'read', 'write'];
 
-/** An installation-style token (`ghs_…`); by default it may read and write contents and actions. */
+/**
+ * Permissions a token has unless told otherwise: what a workflow's GITHUB_TOKEN usually gets
+ * (contents, actions, issues). Secrets and variables need a token that asks for them, as on GitHub.
+ */
+export const DEFAULT_PERMISSIONS: TokenInfo['permissions'] = {
+  actions: 'write',
+  contents: 'write',
+  issues: 'write',
+  secrets: 'none',
+  environments: 'none',
+  organization_secrets: 'none',
+  actions_variables: 'none',
+  organization_actions_variables: 'none',
+};
+
+/** A token for REST and git; by default GITHUB_TOKEN-like (see DEFAULT_PERMISSIONS). */
 export function createToken(state: GitHubState, opts: CreateTokenOptions = {}): TokenInfo {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const token = opts.token ?? `ghs_${[...randomBytes(36)].map((b) => alphabet[b % alphabet.length]).join('')}`;
-  const permissions = { actions: opts.permissions?.actions ?? 'write', contents: opts.permissions?.contents ?? 'write' };
+  const kind = opts.kind ?? 'installation';
+  if (kind !== 'installation' && kind !== 'fine_grained') throw new SetupError(422, 'kind must be installation or fine_grained');
+  const prefix = kind === 'fine_grained' ? 'github_pat_' : 'ghs_';
+  const token = opts.token ?? `${prefix}${[...randomBytes(36)].map((b) => alphabet[b % alphabet.length]).join('')}`;
+  for (const k of Object.keys(opts.permissions ?? {})) {
+    if (!(PERMISSION_NAMES as readonly string[]).includes(k)) throw new SetupError(422, `unknown permission ${k}; known: ${PERMISSION_NAMES.join(', ')}`);
+  }
+  const permissions = { ...DEFAULT_PERMISSIONS, ...opts.permissions };
   for (const p of Object.values(permissions)) if (!PERMISSIONS.includes(p)) throw new SetupError(422, `permission must be one of ${PERMISSIONS.join(', ')}`);
-  const info: TokenInfo = { token, login: opts.login ?? BOT.name, permissions };
+  const info: TokenInfo = { token, login: opts.login ?? BOT.name, kind, permissions };
   state.tokens.set(token, info);
   return info;
 }

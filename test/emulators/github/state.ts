@@ -1,6 +1,8 @@
 import type { Clock } from '../salesforce/clock.ts';
 import type { FaultInjector } from '../salesforce/control/faults.ts';
+import type { ActionsStore } from './actions-store.ts';
 import type { BlobStore } from './blob/store.ts';
+import type { IssuesStore } from './issues-store.ts';
 
 export interface Repo {
   id: number;
@@ -50,11 +52,32 @@ export interface Artifact {
 
 export type Permission = 'none' | 'read' | 'write';
 
+/**
+ * The permission names of GitHub App installation tokens (fine-grained tokens have the same set).
+ * `secrets`/`actions_variables` cover repository scope, `environments` environment scope, the
+ * `organization_*` ones organization scope. GITHUB_TOKEN has no secrets or variables permission.
+ */
+export const PERMISSION_NAMES = [
+  'actions',
+  'contents',
+  'issues',
+  'secrets',
+  'environments',
+  'organization_secrets',
+  'actions_variables',
+  'organization_actions_variables',
+] as const;
+export type PermissionName = (typeof PERMISSION_NAMES)[number];
+
+/** `installation` (`ghs_…`, GitHub App or GITHUB_TOKEN) or `fine_grained` (`github_pat_…`): they word 403s differently. */
+export type TokenKind = 'installation' | 'fine_grained';
+
 export interface TokenInfo {
   token: string;
   /** Who the token acts as (git's `REMOTE_USER`, permission error texts). */
   login: string;
-  permissions: { actions: Permission; contents: Permission };
+  kind: TokenKind;
+  permissions: Record<PermissionName, Permission>;
 }
 
 export interface RequestLogEntry {
@@ -83,6 +106,10 @@ export interface GitHubState {
   runs: Map<number, Run>;
   artifacts: Map<number, Artifact>;
   tokens: Map<string, TokenInfo>;
+  /** Secrets and variables, per scope (see actions-store.ts); environments by `repoKey` + name. */
+  actions: ActionsStore;
+  /** Issues, labels and comments per repository (see issues-store.ts). */
+  issues: IssuesStore;
   /** Per-token request counts behind the `x-ratelimit-*` headers (never enforced). */
   rate: Map<string, { resetAt: number; used: number }>;
   seq: { repo: number; run: number; runNumber: number; artifact: number; request: number };

@@ -6,7 +6,7 @@ import { readSmallBody, sendEmpty, sendJson } from '../http/respond.ts';
 import type { Ctx, Router } from '../http/router.ts';
 import { createRepo, createRun, createToken, runEnv, runtimeToken, SetupError, seedArtifact } from '../operations.ts';
 import { artifactJson } from '../rest/artifacts.ts';
-import { findRepo, type GitHubState, type Repo, type Run } from '../state.ts';
+import { findRepo, type GitHubState, type Repo, type Run, type TokenKind } from '../state.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -92,8 +92,15 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
         blobName: a.blobName,
         expiresAt: new Date(a.expiresAt).toISOString(),
       })),
-      tokens: [...s.tokens.values()].map((t) => ({ login: t.login, permissions: t.permissions })),
+      tokens: [...s.tokens.values()].map((t) => ({ login: t.login, kind: t.kind, permissions: t.permissions })),
       faults: s.faults.list(),
+      // Names only: values are read one at a time through the secrets routes.
+      scopes: [...s.actions.scopes.values()].map((sc) => ({
+        scope: sc.label,
+        keyId: sc.keyPair.keyId,
+        secrets: [...sc.secrets.keys()],
+        variables: [...sc.variables.keys()],
+      })),
     });
   });
 
@@ -163,6 +170,7 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
     const info = createToken(ctx.state, {
       ...(optString(b, 'token') ? { token: optString(b, 'token') } : {}),
       ...(optString(b, 'login') ? { login: optString(b, 'login') } : {}),
+      ...(optString(b, 'kind') ? { kind: optString(b, 'kind') as TokenKind } : {}),
       ...(perms && typeof perms === 'object' ? { permissions: perms as Record<string, 'none' | 'read' | 'write'> } : {}),
     });
     sendJson(ctx.res, 201, info);

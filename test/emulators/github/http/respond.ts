@@ -7,6 +7,8 @@ export class RestError extends Error {
   readonly status: number;
   readonly documentationUrl: string;
   readonly headers: Record<string, string>;
+  /** `Validation Failed` details, e.g. `[{resource: 'Label', code: 'already_exists', field: 'name'}]`. */
+  errors?: unknown[];
 
   constructor(status: number, message: string, documentationUrl = DOCS, headers: Record<string, string> = {}) {
     super(message);
@@ -59,7 +61,8 @@ export function sendText(res: ServerResponse, status: number, text: string, head
 }
 
 export function sendRestError(res: ServerResponse, err: RestError): void {
-  sendJson(res, err.status, { message: err.message, documentation_url: err.documentationUrl, status: String(err.status) }, err.headers);
+  const body = { message: err.message, ...(err.errors ? { errors: err.errors } : {}), documentation_url: err.documentationUrl, status: String(err.status) };
+  sendJson(res, err.status, body, err.headers);
 }
 
 export function sendTwirpError(res: ServerResponse, err: TwirpError): void {

@@ -1,6 +1,6 @@
 import { RestError } from '../http/respond.ts';
 import type { Ctx } from '../http/router.ts';
-import type { Permission, TokenInfo } from '../state.ts';
+import type { Permission, PermissionName, TokenInfo } from '../state.ts';
 
 /**
  * The REST token check: `token X` (what @actions/github sends) or `Bearer X`, scheme in any case.
@@ -17,8 +17,11 @@ export function authenticateRest(ctx: Ctx): TokenInfo {
 
 const RANK: Record<Permission, number> = { none: 0, read: 1, write: 2 };
 
-/** 403 as GitHub answers an installation token that lacks the permission. */
-export function requirePermission(ctx: Ctx, scope: keyof TokenInfo['permissions'], level: Exclude<Permission, 'none'>, documentationUrl: string): void {
+/** 403 as GitHub answers a token that lacks the permission (worded by the kind of token). */
+export function requirePermission(ctx: Ctx, scope: PermissionName, level: Exclude<Permission, 'none'>, documentationUrl: string): void {
   const auth = ctx.auth;
-  if (!auth || RANK[auth.permissions[scope]] < RANK[level]) throw new RestError(403, 'Resource not accessible by integration', documentationUrl);
+  if (!auth || RANK[auth.permissions[scope]] < RANK[level]) {
+    const who = auth?.kind === 'fine_grained' ? 'personal access token' : 'integration';
+    throw new RestError(403, `Resource not accessible by ${who}`, documentationUrl);
+  }
 }
