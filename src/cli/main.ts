@@ -13,6 +13,7 @@ import { orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts
 import type { FailureState } from '../salesforce/errors.ts';
 import { diffSnapshots, SnapshotCorruptError, SnapshotError, verifySnapshot } from '../snapshot/index.ts';
 import { createStorageTarget } from '../storage/index.ts';
+import { runReauthCommand } from './reauth.ts';
 
 const VERSION = TOOL_VERSION;
 
@@ -26,6 +27,7 @@ export const EXIT = {
   transient: 5,
   incomplete: 6,
   corrupt: 7,
+  rotation_write_failed: 8,
 } as const satisfies Record<FailureState | 'ok' | 'failed' | 'incomplete' | 'corrupt', number>;
 
 const HELP = `sfbackup ${VERSION}: back up Salesforce orgs into your own GitHub repository.
@@ -39,6 +41,8 @@ Commands:
   verify DIR        Check a snapshot (DIR/<alias> or DIR with one snapshot in it) against its manifest:
                     every file's sha256, row counts, Id order and buckets.
   diff OLD NEW      Rows added, changed and deleted per object between two snapshots of one org.
+  reauth --org ALIAS  Log in to one org in the browser (OAuth with PKCE), verify the new refresh token
+                    and store it in the org's GitHub secret. "sfbackup reauth --help" lists its options.
 
 Login options for check and backup (each also read from the environment variable named):
   --login-url URL        SF_LOGIN_URL       https://login.salesforce.com (default), https://test.salesforce.com
@@ -257,6 +261,8 @@ async function runDiff(oldDir: string, newDir: string, values: Values): Promise<
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // reauth has options of its own (src/cli/reauth.ts).
+  if (argv[0] === 'reauth') return runReauthCommand(argv.slice(1), env, { out, err });
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
