@@ -7,14 +7,18 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { describeFailure } from '../backup/describe.ts';
 import { formatMassDeletes } from '../backup/mass-delete.ts';
-import { backupFailed, backupOrg } from '../backup/run.ts';
+import { type BackupResult, backupFailed, backupOrg } from '../backup/run.ts';
 import { addBackupSummary, escapeHtml } from '../backup/summary.ts';
 import { TOOL_VERSION } from '../backup/version.ts';
 import { loadConfig, parseSecretsMap, type ResolvedOrg, resolveOrg, selectOrg } from '../config/index.ts';
 import { loginUrlForType, type StorageConfig as OrgStorageConfig } from '../config/schema.ts';
+import { failureOutcome, outcomeError } from '../salesforce/auth-outcome.ts';
 import { orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
+import { SalesforceError } from '../salesforce/errors.ts';
+import type { LastBackup } from '../status/index.ts';
 import { createStorageTarget, type StorageConfig } from '../storage/index.ts';
 import type { BackupInputs } from './inputs.ts';
+import { type LifecycleInputs, misconfiguredOutcome, OrgLifecycle, orgRef } from './lifecycle.ts';
 
 /** Masks a secret, line by line too: the runner matches masks per line. */
 function mask(value: string): void {
@@ -78,10 +82,116 @@ export function storageFor(org: ResolvedOrg, inputs: BackupInputs): StorageConfi
   }
 }
 
+function lifecycleInputs(inputs: BackupInputs): LifecycleInputs {
+  return {
+    githubToken: inputs.githubToken,
+    secretsToken: inputs.secretsToken,
+    statusBranch: inputs.statusBranch,
+    statusRemote: inputs.statusRemote ?? inputs.backupRemote,
+    // Single-org mode (inputs only, no config) has no secret names to write back or to report under.
+    publishStatus: inputs.publishStatus,
+    redactStatus: inputs.redactStatus,
+    openIssues: inputs.openIssues,
+    appPendingWindow: inputs.appPendingWindow,
+    refreshTokenMaxAgeDays: inputs.refreshTokenMaxAgeDays,
+  };
+}
+
+/** The status record of a backup attempt. */
+function lastBackupOf(result: BackupResult | undefined, startedAt: string, failed: boolean): LastBackup {
+  const finishedAt = new Date().toISOString();
+  if (!result) {
+    return {
+      outcome: 'failed',
+      mode: null,
+      startedAt,
+      finishedAt,
+      durationS: Math.max(0, (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000),
+      objects: 0,
+      rows: 0,
+      bytes: 0,
+      apiCallsUsed: 0,
+      apiRemaining: null,
+      apiLimit: null,
+      changes: null,
+      failedObjects: [],
+      location: null,
+    };
+  }
+  const totals = result.diff?.totals;
+  return {
+    outcome: failed ? 'failed' : 'success',
+    mode: result.mode,
+    startedAt: result.startedAt,
+    finishedAt: new Date(Date.parse(result.startedAt) + result.durationMs).toISOString(),
+    durationS: Math.round(result.durationMs / 100) / 10,
+    objects: result.objects,
+    rows: result.rows,
+    bytes: result.bytes,
+    apiCallsUsed: result.apiCalls,
+    apiRemaining: result.apiUsage ? Math.max(0, result.apiUsage.max - result.apiUsage.used) : null,
+    apiLimit: result.apiUsage?.max ?? null,
+    changes: totals ? { added: totals.added, changed: totals.changed, deleted: totals.deleted } : null,
+    failedObjects: result.failedObjects.map((f) => f.name),
+    location: result.published?.location ?? null,
+  };
+}
+
+/**
+ * A config that does not resolve (a missing secret, a bad type) is still this org's state: report it
+ * as misconfigured where the team looks, when the org can be named at all.
+ */
+async function reportUnresolved(inputs: BackupInputs, err: unknown): Promise<void> {
+  if (inputs.refreshToken) {
+    if (err instanceof SalesforceError) core.setOutput('auth-state', err.state);
+    return;
+  }
+  let alias: string;
+  let type: string;
+  try {
+    const config = loadConfig(path.resolve(workspace(), inputs.configFile), inputs.configFile);
+    const orgConfig = selectOrg(config, inputs.org, inputs.configFile);
+    alias = orgConfig.alias;
+    type = orgConfig.type;
+  } catch {
+    if (err instanceof SalesforceError) core.setOutput('auth-state', err.state);
+    return;
+  }
+  const loginUrl = loginUrlForType(type);
+  const org: ResolvedOrg = {
+    alias,
+    type,
+    credentials: { loginUrl, clientId: '', clientSecret: '', refreshToken: '', apiVersion: inputs.apiVersion },
+    secretValues: [],
+    objects: {},
+    fieldsExclude: [],
+    storage: undefined,
+  };
+  const outcome = misconfiguredOutcome(err, { alias, type, loginUrl });
+  const life = await OrgLifecycle.open(org, { ...lifecycleInputs(inputs) });
+  await life.report(outcome);
+  await core.summary.write();
+}
+
 export async function runBackup(inputs: BackupInputs): Promise<void> {
-  const org = resolveTarget(inputs);
+  let org: ResolvedOrg;
+  try {
+    org = resolveTarget(inputs);
+  } catch (err) {
+    await reportUnresolved(inputs, err);
+    throw err;
+  }
   const storage = storageFor(org, inputs);
   core.info(`Backing up org "${org.alias}" (${org.type}) to the ${storage.type} target.`);
+
+  const life = await OrgLifecycle.open(org, lifecycleInputs(inputs));
+  const auth = await life.authenticate();
+  if (!auth.session) {
+    await life.report(auth.outcome, lastBackupOf(undefined, auth.outcome.at, true));
+    await core.summary.addRaw('<p>Nothing was backed up: the last good snapshot stays as it was.</p>', true).write();
+    throw outcomeError(auth.outcome);
+  }
+  core.setSecret(auth.session.conn.accessToken ?? '');
 
   const target = createStorageTarget(storage, {
     ...(inputs.githubToken ? { token: inputs.githubToken } : {}),
@@ -90,12 +200,14 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
   });
   const tmpRoot = process.env.RUNNER_TEMP || tmpdir();
   const workDir = mkdtempSync(path.join(tmpRoot, `sfbackup-${org.alias}-`));
+  const startedAt = new Date().toISOString();
 
   let result: Awaited<ReturnType<typeof backupOrg>>;
   try {
     result = await backupOrg({
       alias: org.alias,
       credentials: org.credentials,
+      session: auth.session,
       target,
       workDir,
       fullEvery: inputs.fullEvery,
@@ -110,11 +222,16 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
     });
   } catch (err) {
     rmSync(workDir, { recursive: true, force: true });
+    // A session that died mid-run may have been refreshed (and rotated) first: store that token.
+    const settled = await life.settle();
+    const outcome =
+      settled.state !== 'ok' ? settled : err instanceof SalesforceError ? failureOutcome(err, orgRef(org), new Date(), org.secretValues) : settled;
     await core.summary
       .addHeading(`Salesforce backup of ${escapeHtml(org.alias)}: failed`, 2)
       .addRaw(`<p>${escapeHtml(describeFailure(err)).replace(/\n/g, '<br>')}</p>`, true)
-      .addRaw('<p>Nothing was published: the last good snapshot stays as it was.</p>', true)
-      .write();
+      .addRaw('<p>Nothing was published: the last good snapshot stays as it was.</p>', true);
+    await life.report(outcome, lastBackupOf(undefined, startedAt, true));
+    await core.summary.write();
     throw err;
   }
 
@@ -136,14 +253,17 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
       title: `Mass delete in ${org.alias}: ${m.object}`,
     });
   }
-  if (result.rotatedRefreshToken) {
-    core.warning(
-      'The org rotated the refresh token (Refresh Token Rotation is on): the stored token is now dead and this action cannot store the new one yet. Turn rotation off for the Connected App and re-authorize.',
-    );
+  const failed = backupFailed(result);
+  const outcome = await life.settle();
+  addBackupSummary(core.summary, result);
+  await life.report(outcome, lastBackupOf(result, startedAt, failed));
+  await core.summary.write();
+  if (outcome.state !== 'ok') {
+    // The backup itself may have worked, but the rotated token was not stored: the next run cannot log in.
+    core.setFailed(`${outcome.message}\nTo fix: ${outcome.remedy ?? ''}`);
   }
-  await addBackupSummary(core.summary, result).write();
 
-  if (backupFailed(result)) {
+  if (failed) {
     const parts: string[] = [];
     if (result.failedObjects.length > 0)
       parts.push(`${result.failedObjects.length} object(s) failed: ${result.failedObjects.map((f) => `${f.name} (${f.error})`).join('; ')}`);

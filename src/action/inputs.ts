@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_CONFIG_FILE, orgTypeSchema, STORAGE_KINDS } from '../config/schema.ts';
 import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
 
-export const COMMANDS = ['check', 'backup'] as const;
+export const COMMANDS = ['check', 'backup', 'rotate-app'] as const;
 
 const checkSchema = orgCredentialsSchema.extend({ command: z.literal('check') });
 
@@ -36,7 +36,28 @@ const share = (example: string) =>
       return value;
     });
 
+const flag = (name: string) => z.enum(['true', 'false'], { error: `must be true or false — e.g. ${name}: true` }).transform((v) => v === 'true');
+
+/** Where the token lifecycle reports: the status branch, per-org issues, and who may write secrets. */
+const lifecycleFields = {
+  /** Writes rotated refresh tokens and rotate-app's credentials; GITHUB_TOKEN cannot (docs/github-token.md). */
+  secretsToken: optionalText,
+  statusBranch: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a branch name — e.g. salesforce-backup-status' })
+    .default('salesforce-backup-status'),
+  /** The status branch's git remote; the backup branch's remote, then this repository, by default. */
+  statusRemote: optionalText,
+  publishStatus: flag('publish-status').default(true),
+  redactStatus: flag('redact-status').default(false),
+  openIssues: flag('open-issues').default(true),
+};
+
 const backupSchema = z.object({
+  ...lifecycleFields,
+  appPendingWindow: intIn(0, 60, '10').default(10),
+  refreshTokenMaxAgeDays: intIn(1, 3650, '90').optional(),
   command: z.literal('backup'),
   configFile: z.string().trim().min(1).default(DEFAULT_CONFIG_FILE),
   org: optionalText,
@@ -71,7 +92,25 @@ const backupSchema = z.object({
 });
 
 export type BackupInputs = z.output<typeof backupSchema>;
-export type ActionInputs = CheckInputs | BackupInputs;
+
+const rotateAppSchema = z.object({
+  ...lifecycleFields,
+  command: z.literal('rotate-app'),
+  configFile: z.string().trim().min(1).default(DEFAULT_CONFIG_FILE),
+  secrets: z.string().default(''),
+  newClientId: z
+    .string({ error: 'is required: the new Connected App consumer key' })
+    .trim()
+    .min(1, { error: 'is required: the new Connected App consumer key' }),
+  newClientSecret: z
+    .string({ error: 'is required: the new Connected App consumer secret' })
+    .trim()
+    .min(1, { error: 'is required: the new Connected App consumer secret' }),
+  githubToken: optionalText,
+});
+
+export type RotateAppInputs = z.output<typeof rotateAppSchema>;
+export type ActionInputs = CheckInputs | BackupInputs | RotateAppInputs;
 
 /** Schema key → the input's name in action.yml, for error messages. */
 export const INPUT_NAMES = {
@@ -97,9 +136,19 @@ export const INPUT_NAMES = {
   massDeleteThreshold: 'mass-delete-threshold',
   massDeleteMinRows: 'mass-delete-min-rows',
   githubToken: 'github-token',
-} as const satisfies Record<keyof CheckInputs | keyof BackupInputs, string>;
+  secretsToken: 'secrets-token',
+  statusBranch: 'status-branch',
+  statusRemote: 'status-remote',
+  publishStatus: 'publish-status',
+  redactStatus: 'redact-status',
+  openIssues: 'open-issues',
+  appPendingWindow: 'app-pending-window',
+  refreshTokenMaxAgeDays: 'refresh-token-max-age-days',
+  newClientId: 'new-client-id',
+  newClientSecret: 'new-client-secret',
+} as const satisfies Record<keyof CheckInputs | keyof BackupInputs | keyof RotateAppInputs, string>;
 
-const SECRET_INPUTS = new Set<string>(['clientId', 'clientSecret', 'refreshToken', 'githubToken']);
+const SECRET_INPUTS = new Set<string>(['clientId', 'clientSecret', 'refreshToken', 'githubToken', 'secretsToken', 'newClientId', 'newClientSecret']);
 
 export function getInputs(): ActionInputs {
   const raw: Record<string, string | undefined> = {};
@@ -111,6 +160,7 @@ export function getInputs(): ActionInputs {
   }
   raw.command ??= 'check';
   if (raw.command === 'backup') return parseSettings(backupSchema, raw, INPUT_NAMES);
+  if (raw.command === 'rotate-app') return parseSettings(rotateAppSchema, raw, INPUT_NAMES);
   if (raw.command === 'check') {
     const { command: _, ...creds } = raw;
     return { command: 'check', ...parseSettings(orgCredentialsSchema, creds, INPUT_NAMES) };

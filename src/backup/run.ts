@@ -4,7 +4,7 @@
 // CLI both call this; neither does anything it cannot.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { connect, type OrgCredentials } from '../salesforce/connection.ts';
+import { connect, type OrgCredentials, type OrgSession } from '../salesforce/connection.ts';
 import { describeError, SalesforceError } from '../salesforce/errors.ts';
 import { type ExportProgress, type ExportResult, exportOrg } from '../salesforce/export.ts';
 import {
@@ -30,6 +30,8 @@ export interface BackupLog {
 export interface BackupOptions {
   alias: string;
   credentials: OrgCredentials;
+  /** A session already logged in (the action's token lifecycle); otherwise backupOrg logs in itself. */
+  session?: OrgSession;
   target: StorageTarget;
   /** Scratch space for the previous snapshot and the staging dir; removed at the end unless `keepStaging`. */
   workDir: string;
@@ -104,7 +106,7 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
   const startedAt = new Date(t0).toISOString();
   const log = o.log;
 
-  const session = await connect(o.credentials, o.onSecret ? { onSecret: o.onSecret } : {});
+  const session = o.session ?? (await connect(o.credentials, o.onSecret ? { onSecret: o.onSecret } : {}));
   log.info(`Logged in to org ${session.orgId} (${o.alias}) at ${session.instanceUrl}.`);
 
   const prevDir = path.join(o.workDir, 'previous');

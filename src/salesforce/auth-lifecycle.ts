@@ -167,8 +167,8 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
       return new RotationWriteFailedError({
         reason: 'no_secret_writer',
         message:
-          'The org rotated its refresh token (Refresh Token Rotation is on) and no github-token input was given to store the new one: the stored token is dead.',
-        remedy: 'Add the github-token input and re-authorize.',
+          'The org rotated its refresh token (Refresh Token Rotation is on) and no secrets-token input was given to store the new one: the stored token is dead.',
+        remedy: 'Add the secrets-token input and re-authorize.',
         ...(target ? { context: { secretTarget: describeSecretTarget(target) } } : {}),
       });
     }
@@ -191,7 +191,7 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
     return new RotationWriteFailedError({
       reason: 'secret_write_failed',
       message: `The org rotated its refresh token and storing the new one failed: ${errorText(last)} The stored token is dead.`,
-      remedy: 'Fix the secrets-write permission of the github-token input and re-authorize.',
+      remedy: 'Fix the secrets-write permission of the secrets-token input and re-authorize.',
       context: { secretTarget: describeSecretTarget(target), ...(writeRemedy ? { writeRemedy } : {}) },
       cause: last,
     });
@@ -259,7 +259,7 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
       return new RotationWriteFailedError({
         reason: 'secret_write_failed',
         message: 'The refresh token in the secret is dead: an earlier run could not store the token the org rotated to.',
-        remedy: 'Fix the secrets-write permission of the github-token input and re-authorize.',
+        remedy: 'Fix the secrets-write permission of the secrets-token input and re-authorize.',
         ...(target ? { context: { secretTarget: describeSecretTarget(target) } } : {}),
         cause: e,
       });

@@ -136,12 +136,12 @@ export function remedyFor(failure: { state: FailureState; reason: FailureReason;
     case 'secret_write_failed':
       return (
         `${cap(where)} rotated its refresh token and writing the new one to ${ctx.secretTarget ?? secretPhrase(org)} failed, so the token in the secret is dead (rotation revokes the old one). ` +
-        `Fix the secrets-write permission of the github-token input (docs/github-token.md).${ctx.writeRemedy ? ` ${ctx.writeRemedy}` : ''} Then re-authorize: ${reauthStep(org)}`
+        `Fix the secrets-write permission of the secrets-token input (docs/github-token.md).${ctx.writeRemedy ? ` ${ctx.writeRemedy}` : ''} Then re-authorize: ${reauthStep(org)}`
       );
     case 'no_secret_writer':
       return (
-        `${cap(where)} rotated its refresh token (Refresh Token Rotation is on for the Connected App), and no github-token input was given to write the new one to ${ctx.secretTarget ?? secretPhrase(org)}, so the token in the secret is dead. ` +
-        `Add the github-token input with a token that can write secrets (docs/github-token.md; the workflow GITHUB_TOKEN cannot), or turn rotation off in ${APP_POLICIES}. Then re-authorize: ${reauthStep(org)}`
+        `${cap(where)} rotated its refresh token (Refresh Token Rotation is on for the Connected App), and no secrets-token input was given to write the new one to ${ctx.secretTarget ?? secretPhrase(org)}, so the token in the secret is dead. ` +
+        `Add the secrets-token input with a token that can write secrets (docs/github-token.md; the workflow GITHUB_TOKEN cannot), or turn rotation off in ${APP_POLICIES}. Then re-authorize: ${reauthStep(org)}`
       );
     default:
       if (failure.state === 'transient') {

@@ -59,7 +59,15 @@ async function step(config: string, inputs: Record<string, string>, env: Record<
   for (const f of Object.values(files)) writeFileSync(f, '');
   const all: Record<string, string> = { ...env, ...files, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp };
   // What the runner fills in from action.yml defaults, then the step's `with:`.
-  const withDefaults = { command: 'backup', 'config-file': '.github/salesforce-backup.yml', 'github-token': gh.token, 'full-every': '7', ...inputs };
+  // The status branch lives on the emulator's git remote too: nothing may reach github.com.
+  const withDefaults = {
+    command: 'backup',
+    'config-file': '.github/salesforce-backup.yml',
+    'github-token': gh.token,
+    'full-every': '7',
+    'status-remote': gh.gitUrl(),
+    ...inputs,
+  };
   for (const [k, v] of Object.entries(withDefaults)) all[`INPUT_${k.toUpperCase()}`] = v;
   const ran = await runNode(ACTION_ENTRY, [], all);
   return {

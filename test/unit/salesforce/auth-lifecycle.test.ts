@@ -256,14 +256,14 @@ describe('authenticate: rotation write-back', () => {
     assert.ok(writer.values.get(TARGET.name));
   });
 
-  it('is rotation_write_failed when the org rotates and there is no writer, telling to add the github-token input', async () => {
+  it('is rotation_write_failed when the org rotates and there is no writer, telling to add the secrets-token input', async () => {
     const { app, grant } = await fixture({ rotation: true });
     const org = orgOf(app, grant);
     const result = await run(org, { refreshTokenTarget: TARGET });
     assert.equal(result.outcome.state, 'rotation_write_failed');
     assert.equal(result.outcome.reason, 'no_secret_writer');
     assert.equal(result.session, null);
-    assertRemedyNames(result, org, /github-token input/, /sfbackup reauth --org prod/, /SF_REFRESH_TOKEN_PROD/);
+    assertRemedyNames(result, org, /secrets-token input/, /sfbackup reauth --org prod/, /SF_REFRESH_TOKEN_PROD/);
   });
 });
 

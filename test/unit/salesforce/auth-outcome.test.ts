@@ -31,7 +31,7 @@ const CASES: [FailureState, FailureReason, RegExp[]][] = [
   ['app_pending', 'client_unknown', [/10 minutes/, /Consumer Key/, /app 222222222222/]],
   ['misconfigured', 'malformed_token', [/`sfbackup reauth --org ALIAS`/]],
   ['rotation_write_failed', 'secret_write_failed', [/docs\/github-token\.md/, /old|dead/, /`sfbackup reauth --org ALIAS`/]],
-  ['rotation_write_failed', 'no_secret_writer', [/github-token input/, /`sfbackup reauth --org ALIAS`/]],
+  ['rotation_write_failed', 'no_secret_writer', [/secrets-token input/, /`sfbackup reauth --org ALIAS`/]],
   ['transient', 'server_error', [/next run retries/]],
 ];
 
