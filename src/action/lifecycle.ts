@@ -166,7 +166,12 @@ export class OrgLifecycle {
     if (!this.inputs.publishStatus) return;
     const session = this.auth?.session;
     const authorizedAt = this.authorizedAt(outcome);
-    const fingerprint = this.auth?.appFingerprint ?? (this.org.credentials.clientId ? appFingerprint(this.org.credentials.clientId) : undefined);
+    // Only a working login proves which app the org's token belongs to; a failing run keeps the
+    // recorded one, so a later run still tells app_changed from a plain revoked token.
+    const fingerprint =
+      outcome.state !== 'ok'
+        ? undefined
+        : (this.auth?.appFingerprint ?? (this.org.credentials.clientId ? appFingerprint(this.org.credentials.clientId) : undefined));
     try {
       await publishStatus(
         {

@@ -1,6 +1,7 @@
 import { runBackup } from './backup.ts';
 import { runCheck } from './check.ts';
 import { getInputs } from './inputs.ts';
+import { runRotateApp } from './rotate-app.ts';
 
 export async function run(): Promise<void> {
   const inputs = getInputs();
@@ -10,6 +11,9 @@ export async function run(): Promise<void> {
       return;
     case 'backup':
       await runBackup(inputs);
+      return;
+    case 'rotate-app':
+      await runRotateApp(inputs);
       return;
   }
 }

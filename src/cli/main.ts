@@ -14,6 +14,7 @@ import type { FailureState } from '../salesforce/errors.ts';
 import { diffSnapshots, SnapshotCorruptError, SnapshotError, verifySnapshot } from '../snapshot/index.ts';
 import { createStorageTarget } from '../storage/index.ts';
 import { runReauthCommand } from './reauth.ts';
+import { runRotateAppCommand } from './rotate-app.ts';
 
 const VERSION = TOOL_VERSION;
 
@@ -43,6 +44,10 @@ Commands:
   diff OLD NEW      Rows added, changed and deleted per object between two snapshots of one org.
   reauth --org ALIAS  Log in to one org in the browser (OAuth with PKCE), verify the new refresh token
                     and store it in the org's GitHub secret. "sfbackup reauth --help" lists its options.
+  rotate-app --client-id NEW --client-secret NEW
+                    Store a new Connected App consumer key and secret in the org config's secrets and
+                    start a re-authorization campaign for the orgs of the old app ("sfbackup
+                    rotate-app --help" lists its options).
 
 Login options for check and backup (each also read from the environment variable named):
   --login-url URL        SF_LOGIN_URL       https://login.salesforce.com (default), https://test.salesforce.com
@@ -263,6 +268,7 @@ async function runDiff(oldDir: string, newDir: string, values: Values): Promise<
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   // reauth has options of its own (src/cli/reauth.ts).
   if (argv[0] === 'reauth') return runReauthCommand(argv.slice(1), env, { out, err });
+  if (argv[0] === 'rotate-app') return runRotateAppCommand(argv.slice(1), env, { out, err });
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

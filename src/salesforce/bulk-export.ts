@@ -141,7 +141,7 @@ async function streamPage(
   const res = await api.fetch({ path: `/jobs/query/${jobId}/results${qs ? `?${qs}` : ''}`, headers: { accept: 'text/csv' } });
   const nextHeader = res.headers.get('sforce-locator');
   if (!res.body) return { rows: 0, next: nextHeader === null || nextHeader === 'null' || nextHeader === '' ? null : nextHeader };
-  const batchSize = o.batchSize ?? 2000;
+  const batchSize = o.batchSize ?? 250;
   let header: string[] | undefined;
   let seen = 0;
   let batch: string[][] = [];
