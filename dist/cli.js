@@ -15,4 +15,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-W6VGINJ7.js");
+if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-SHW534WI.js");

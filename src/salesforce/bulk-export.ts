@@ -4,9 +4,10 @@
 // through the CSV reader into the sink as it arrives, so memory holds a batch of rows, never an object.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { dropFirst, type EncodedBatch, type RowLayout } from '../snapshot/encoded.ts';
 import type { SalesforceApi } from './api-client.ts';
-import { csvRecords } from './csv-records.ts';
 import { TransientError } from './errors.ts';
+import { inlineParsePool, type ParsedChunk, type ParsePool } from './parse-pool.ts';
 import { DEFAULT_RETRY, type RetryPolicy, SalesforceHttpError, withRetry } from './retry.ts';
 
 /** Bulk API 2.0 does not serve this object (Salesforce answers the create with a 400). */
@@ -15,11 +16,8 @@ export class BulkUnsupportedError extends Error {
 }
 
 export interface RowReceiver {
-  /**
-   * Rows in the SELECT's field order, cells as byte strings (src/snapshot/bytes.ts); resolves when
-   * the sink took them (backpressure).
-   */
-  rows(rows: string[][]): Promise<void>;
+  /** Rows encoded for the snapshot (src/snapshot/encoded.ts); resolves when the sink took them (backpressure). */
+  rows(batch: EncodedBatch): Promise<void>;
 }
 
 export interface BulkExportOptions {
@@ -29,8 +27,10 @@ export interface BulkExportOptions {
   where: string;
   /** Rows per results page; undefined lets Salesforce choose. */
   maxRecords?: number;
-  /** Rows handed to the sink at once. */
-  batchSize?: number;
+  /** How the object's rows are encoded for the sink. */
+  layout: RowLayout;
+  /** Parses pages on worker threads; inline when not given. */
+  pool?: ParsePool;
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
   /** How long a job may take to complete before the object is given up (default 3 hours). */
@@ -40,7 +40,7 @@ export interface BulkExportOptions {
 }
 
 /** The Bulk job knobs a caller of exportOrg may tune; the rest of BulkExportOptions is per object. */
-export const BULK_TUNING_KEYS = ['maxRecords', 'batchSize', 'pollIntervalMs', 'maxPollIntervalMs', 'jobTimeoutMs'] as const;
+export const BULK_TUNING_KEYS = ['maxRecords', 'pollIntervalMs', 'maxPollIntervalMs', 'jobTimeoutMs'] as const;
 export type BulkTuning = Pick<BulkExportOptions, (typeof BULK_TUNING_KEYS)[number]>;
 
 /** The tuning knobs that are set (0 and undefined mean "use the default"). */
@@ -141,38 +141,33 @@ async function streamPage(
   const res = await api.fetch({ path: `/jobs/query/${jobId}/results${qs ? `?${qs}` : ''}`, headers: { accept: 'text/csv' } });
   const nextHeader = res.headers.get('sforce-locator');
   if (!res.body) return { rows: 0, next: nextHeader === null || nextHeader === 'null' || nextHeader === '' ? null : nextHeader };
-  const batchSize = o.batchSize ?? 250;
-  let header: string[] | undefined;
+  const parser = await (o.pool ?? inlineParsePool()).open(o.layout);
   let seen = 0;
-  let batch: string[][] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const b = batch;
-    batch = [];
-    await receiver.rows(b);
-    delivered(b.length);
+  let headerChecked = false;
+  const deliver = async (parsed: ParsedChunk): Promise<void> => {
+    if (parsed.header) {
+      checkHeader(parsed.header, o);
+      headerChecked = true;
+    }
+    let batch = parsed.batch;
+    if (batch.count === 0) return;
+    const before = seen;
+    seen += batch.count;
+    // Rows a dropped connection delivered before are skipped on the page's second try.
+    if (before < skip) batch = dropFirst(batch, skip - before);
+    if (batch.count === 0) return;
+    await receiver.rows(batch);
+    delivered(batch.count);
   };
   try {
-    for await (const records of csvRecords(res.body as AsyncIterable<Uint8Array>, { as: 'bytes' })) {
-      for (const record of records) {
-        if (!header) {
-          header = record;
-          checkHeader(header, o);
-          continue;
-        }
-        seen++;
-        if (seen <= skip) continue;
-        batch.push(record);
-        if (batch.length >= batchSize) await flush();
-      }
-    }
-    await flush();
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) await deliver(await parser.push(chunk));
+    await deliver(await parser.end());
   } catch (err) {
-    // Rows parsed before the break are complete records: hand them over so the retry skips them.
-    await flush().catch(() => {});
+    parser.close();
     await res.body.cancel().catch(() => {});
     throw err;
   }
+  if (!headerChecked && seen > 0) throw new SalesforceHttpError(502, 'MISSING_HEADER', 'results page without a header row');
   // A missing header means "undefined"; only the literal null ends the results.
   if (nextHeader === null) throw new SalesforceHttpError(502, 'MISSING_LOCATOR', 'results page without Sforce-Locator');
   return { rows: seen, next: nextHeader === 'null' ? null : nextHeader };

@@ -71,21 +71,28 @@ export interface CsvRecordsOptions {
   as?: 'text' | 'bytes';
 }
 
-/** Records of a UTF-8 CSV byte stream, as arrays of cell strings, yielded in batches as they complete. */
-export async function* csvRecords(source: AsyncIterable<Uint8Array>, options: CsvRecordsOptions = {}): AsyncGenerator<string[][]> {
-  const bytes = options.as === 'bytes';
-  const decoder = bytes ? undefined : new TextDecoder('utf-8', { ignoreBOM: false });
-  let buf = '';
-  let first = true;
-  for await (const chunk of source) {
-    if (decoder) buf += decoder.decode(chunk, { stream: true });
-    else buf += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
-    if (first && bytes && buf.length >= BYTE_BOM.length) {
-      if (buf.startsWith(BYTE_BOM)) buf = buf.slice(BYTE_BOM.length);
-      first = false;
+/** The incremental parser behind csvRecords: push chunks, get the records they completed. */
+export class CsvRecordStream {
+  private readonly decoder: InstanceType<typeof TextDecoder> | undefined;
+  private readonly bytes: boolean;
+  private buf = '';
+  private first = true;
+
+  constructor(options: CsvRecordsOptions = {}) {
+    this.bytes = options.as === 'bytes';
+    this.decoder = this.bytes ? undefined : new TextDecoder('utf-8', { ignoreBOM: false });
+  }
+
+  push(chunk: Uint8Array): string[][] {
+    if (this.decoder) this.buf += this.decoder.decode(chunk, { stream: true });
+    else this.buf += Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1');
+    if (this.first && this.bytes && this.buf.length >= BYTE_BOM.length) {
+      if (this.buf.startsWith(BYTE_BOM)) this.buf = this.buf.slice(BYTE_BOM.length);
+      this.first = false;
     }
     const out: string[][] = [];
     let pos = 0;
+    const buf = this.buf;
     for (;;) {
       if (pos >= buf.length) break;
       const r = parseRecord(buf, pos, false);
@@ -93,20 +100,36 @@ export async function* csvRecords(source: AsyncIterable<Uint8Array>, options: Cs
       out.push(r.fields);
       pos = r.next;
     }
-    buf = buf.slice(pos);
+    this.buf = buf.slice(pos);
+    return out;
+  }
+
+  end(): string[][] {
+    if (this.decoder) this.buf += this.decoder.decode();
+    else if (this.first && this.buf.startsWith(BYTE_BOM)) this.buf = this.buf.slice(BYTE_BOM.length);
+    const buf = this.buf;
+    this.buf = '';
+    const out: string[][] = [];
+    let pos = 0;
+    while (pos < buf.length) {
+      // A trailing empty line is the end of the file, not a record.
+      if (buf.slice(pos).replace(/[\r\n]/g, '') === '') break;
+      const r = parseRecord(buf, pos, true);
+      if (!r) throw new CsvFormatError('the CSV ends inside a quoted field');
+      out.push(r.fields);
+      pos = r.next;
+    }
+    return out;
+  }
+}
+
+/** Records of a UTF-8 CSV byte stream, as arrays of cell strings, yielded in batches as they complete. */
+export async function* csvRecords(source: AsyncIterable<Uint8Array>, options: CsvRecordsOptions = {}): AsyncGenerator<string[][]> {
+  const parser = new CsvRecordStream(options);
+  for await (const chunk of source) {
+    const out = parser.push(chunk);
     if (out.length > 0) yield out;
   }
-  if (decoder) buf += decoder.decode();
-  else if (first && buf.startsWith(BYTE_BOM)) buf = buf.slice(BYTE_BOM.length);
-  const out: string[][] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    // A trailing empty line is the end of the file, not a record.
-    if (buf.slice(pos).replace(/[\r\n]/g, '') === '') break;
-    const r = parseRecord(buf, pos, true);
-    if (!r) throw new CsvFormatError('the CSV ends inside a quoted field');
-    out.push(r.fields);
-    pos = r.next;
-  }
+  const out = parser.end();
   if (out.length > 0) yield out;
 }

@@ -6,12 +6,14 @@
 // before it spends more than its share of the org's daily API requests.
 import type { Connection } from 'jsforce';
 import type { ObjectSchema, ObjectSink } from '../snapshot/contracts.ts';
+import type { RowLayout } from '../snapshot/encoded.ts';
 import { SalesforceApi } from './api-client.ts';
 import { ApiBudget, BudgetExceededError } from './budget.ts';
 import { type BulkTuning, BulkUnsupportedError, bulkExport, bulkTuning, type RowReceiver } from './bulk-export.ts';
 import { classifyAuthError } from './connection.ts';
 import { mapBounded, type PlannedObject, planObjects, type SelectionOptions } from './describe.ts';
 import { MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
+import { createParsePool, type ParsePool } from './parse-pool.ts';
 import { restExport } from './rest-export.ts';
 import { DEFAULT_RETRY, isTransient, type RetryPolicy, SalesforceHttpError, withRetry } from './retry.ts';
 
@@ -38,6 +40,8 @@ export interface ExportProgress {
 export interface ExportOptions extends SelectionOptions, BulkTuning {
   /** Objects exported at the same time (Bulk jobs in flight). */
   concurrency?: number;
+  /** Where result pages are parsed; exportOrg makes (and closes) a worker pool when not given. */
+  parsePool?: ParsePool;
   /** Share of DailyApiRequests.Max the org may have used before the run stops starting work. */
   apiShare?: number;
   /** Makes the run incremental. */
@@ -202,7 +206,25 @@ export async function exportOrg(conn: Connection, sinkFactory: SinkFactory, opti
     return { objects: [], apiCallsUsed: budget.callsMade, apiRemaining: budget.remaining ?? null, apiMax: budget.max ?? null, budgetExceeded: err };
   }
   const planned = await planObjects(api, { ...options, retry });
+  const ownPool = options.parsePool ? undefined : createParsePool();
+  if (ownPool) options = { ...options, parsePool: ownPool };
+  try {
+    return await exportPlanned(api, planned, sinkFactory, options, retry, budget, loginUrl, onRetry);
+  } finally {
+    await ownPool?.close();
+  }
+}
 
+async function exportPlanned(
+  api: SalesforceApi,
+  planned: PlannedObject[],
+  sinkFactory: SinkFactory,
+  options: ExportOptions,
+  retry: RetryPolicy,
+  budget: ApiBudget,
+  loginUrl: string,
+  onRetry: (object: string | null) => (err: unknown) => void,
+): Promise<ExportResult> {
   let stop: SalesforceError | undefined;
   const results = await mapBounded(planned, options.concurrency ?? 6, async (obj): Promise<ObjectResult> => {
     const started = Date.now();
@@ -323,15 +345,21 @@ async function exportObject(
     const base = options.base?.objects.find((o) => o.name === obj.name);
     let watermark: string | null = plan.incremental ? (base?.watermark ?? null) : null;
     const interval = options.progressIntervalMs ?? 1000;
+    const layout: RowLayout = {
+      object: obj.name,
+      width: fields.length,
+      isDeletedIndex: fields.indexOf('IsDeleted'),
+      stampIndex: stampAt,
+      keyHex: sink.keyHex,
+      wantIds: deletedCandidates !== undefined && deletedCandidates.size > 0,
+    };
     const receiver: RowReceiver = {
       async rows(batch) {
-        for (const r of batch) {
-          if (stampAt >= 0) watermark = laterStamp(watermark, r[stampAt] ?? '');
-          // A row still in the org (live or in the Recycle Bin) was not purged, whatever getDeleted says.
-          if (deletedCandidates && deletedCandidates.size > 0) deletedCandidates.delete(r[0] ?? '');
-        }
-        await sink.writeByteRows(batch);
-        rows += batch.length;
+        if (batch.maxStamp !== null) watermark = laterStamp(watermark, batch.maxStamp);
+        // A row still in the org (live or in the Recycle Bin) was not purged, whatever getDeleted says.
+        if (deletedCandidates && batch.ids) for (const id of batch.ids) deletedCandidates.delete(id);
+        await sink.writeEncoded(batch);
+        rows += batch.count;
         if (Date.now() - lastProgress >= interval) {
           lastProgress = Date.now();
           progress('rows');
@@ -339,9 +367,9 @@ async function exportObject(
       },
     };
 
-    const common = { object: obj.name, fields, where: plan.where, retry, onRetry };
+    const common = { object: obj.name, fields, where: plan.where, layout, retry, onRetry };
     try {
-      await bulkExport(api, { ...common, ...bulkTuning(options) }, receiver);
+      await bulkExport(api, { ...common, ...bulkTuning(options), ...(options.parsePool ? { pool: options.parsePool } : {}) }, receiver);
     } catch (err) {
       if (!(err instanceof BulkUnsupportedError)) throw err;
       api_ = 'rest';

@@ -3,6 +3,7 @@
 // snapshot does not depend on which API an object came through.
 import { z } from 'zod';
 import { toByteString } from '../snapshot/bytes.ts';
+import { encodeRows, type RowLayout } from '../snapshot/encoded.ts';
 import type { SalesforceApi } from './api-client.ts';
 import { type RowReceiver, soql } from './bulk-export.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
@@ -13,6 +14,7 @@ export interface RestExportOptions {
   /** Field types by name (datetimes are reformatted). */
   types: Map<string, string>;
   where: string;
+  layout: RowLayout;
   retry?: RetryPolicy;
   onRetry?: (err: unknown) => void;
 }
@@ -50,7 +52,7 @@ export async function restExport(api: SalesforceApi, o: RestExportOptions, recei
     const p = page.parse(await withRetry(() => api.json<unknown>({ path, headers }), o.retry ?? DEFAULT_RETRY, o.onRetry));
     expected = p.totalSize;
     const out = p.records.map((r) => o.fields.map((f) => toByteString(cell(r[f], o.types.get(f)))));
-    if (out.length > 0) await receiver.rows(out);
+    if (out.length > 0) await receiver.rows(encodeRows(out, o.layout));
     rows += out.length;
     next = p.done ? undefined : (p.nextRecordsUrl ?? undefined);
   }

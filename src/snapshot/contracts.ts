@@ -1,6 +1,7 @@
 // Contract between the exporter (src/salesforce/export*.ts), which streams rows out of an org, and
 // the snapshot module (src/snapshot/), which owns the on-disk format of design §4. The snapshot
 // module implements these; the exporter and the orchestration (src/backup/) only call them.
+import type { EncodedBatch } from './encoded.ts';
 
 /** A trimmed describe of one object, kept as `<alias>/schema/<Object>.json`. */
 export interface ObjectSchema {
@@ -47,8 +48,12 @@ export interface ObjectExportInfo {
  */
 export interface ObjectSink {
   writeRows(rows: string[][]): Promise<void>;
-  /** The same with every cell a byte string (src/snapshot/bytes.ts): what the exporter streams. */
+  /** The same with every cell a byte string (src/snapshot/bytes.ts). */
   writeByteRows(rows: string[][]): Promise<void>;
+  /** Rows already encoded (src/snapshot/encoded.ts) with this sink's `keyHex`: what the exporter streams. */
+  writeEncoded(batch: EncodedBatch): Promise<void>;
+  /** How many hex chars of a row's Id hash name its spool key (RowLayout.keyHex). */
+  readonly keyHex: number;
   /** Incremental runs: ids removed since the base snapshot (hard deletes, purged rows). */
   deleteIds(ids: string[]): Promise<void>;
   /** Ends the object; the manifest entry gets rows, files, bytes and sha256s. */

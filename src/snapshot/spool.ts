@@ -62,10 +62,15 @@ export class Spool {
 
   /** The same for a record already in bytes (re-spooling). */
   addBytes(key: string, ref: SpoolRecordRef): void {
-    const len = ref.end - ref.start;
+    this.addSlice(key, ref.flag, ref.idLength, ref.buf, ref.start, ref.end);
+  }
+
+  /** The same for `buf[start, end)`. */
+  addSlice(key: string, flag: SpoolFlag, idLength: number, buf: Buffer, start: number, end: number): void {
+    const len = end - start;
     const chunk = this.room(CHUNK_HEADER + len);
-    const at = this.header(chunk, key, ref.flag, ref.idLength, len);
-    ref.buf.copy(chunk, at, ref.start, ref.end);
+    const at = this.header(chunk, key, flag, idLength, len);
+    buf.copy(chunk, at, start, end);
     this.used = at + len;
   }
 

@@ -10,6 +10,7 @@ import { bucketName, chooseHexChars, compareIds, idHash } from './buckets.ts';
 import { toByteString } from './bytes.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink, ObjectSinkOptions, SnapshotFinishInfo, SnapshotRunInfo, SnapshotWriterOptions } from './contracts.ts';
 import { csvFile, encodeRow, parseCsv } from './csv.ts';
+import { type EncodedBatch, encodeRows, FLAG_IN_RECYCLE_BIN, forEachRecord, type RowLayout, RowShapeError } from './encoded.ts';
 import { CORRUPT_REMEDY, IncrementalNotPossibleError, SnapshotError } from './errors.ts';
 import {
   FORMAT_VERSION,
@@ -216,6 +217,10 @@ class Sink implements ObjectSink {
     this.isDeletedIndex = init.fields.indexOf('IsDeleted');
   }
 
+  get keyHex(): number {
+    return this.spoolHex;
+  }
+
   private get spoolHex(): number {
     return this.init.mergeBase ? this.init.mergeBase.object.bucketScheme.hexChars : FULL_SPOOL_HEX;
   }
@@ -226,22 +231,31 @@ class Sink implements ObjectSink {
 
   async writeByteRows(rows: string[][]): Promise<void> {
     this.assertOpen();
-    const width = this.init.fields.length;
-    const k = this.spoolHex;
-    const del = this.isDeletedIndex;
-    for (const row of rows) {
-      const id = row[0];
-      if (row.length !== width || !id || BAD_ID.test(id)) {
-        throw new SnapshotError(
-          'bad_row',
-          `${this.init.schema.name}: a row has ${row.length} cells for ${width} fields${id && !BAD_ID.test(id) ? '' : ' or no usable Id'}`,
-          'report this as a bug (the exporter and the schema disagree)',
-        );
-      }
-      // Spooled as the final CSV record, encoded once: layout then only sorts and copies bytes.
-      this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), del >= 0 && row[del] === 'true' ? IN_RECYCLE_BIN : LIVE, id.length, encodeRow(row));
+    const layout: RowLayout = {
+      object: this.init.schema.name,
+      width: this.init.fields.length,
+      isDeletedIndex: this.isDeletedIndex,
+      stampIndex: -1,
+      keyHex: this.keyHex,
+      wantIds: false,
+    };
+    let batch: EncodedBatch;
+    try {
+      batch = encodeRows(rows, layout);
+    } catch (err) {
+      if (err instanceof RowShapeError) throw new SnapshotError('bad_row', err.message, 'report this as a bug (the exporter and the schema disagree)');
+      throw err;
     }
-    this.rowsSeen += rows.length;
+    await this.writeEncoded(batch);
+  }
+
+  /** Rows encoded with this sink's keyHex: each record's bytes are copied into the spool as they are. */
+  async writeEncoded(batch: EncodedBatch): Promise<void> {
+    this.assertOpen();
+    forEachRecord(batch, (r, buf) => {
+      this.spool.addSlice(r.key, r.flag === FLAG_IN_RECYCLE_BIN ? IN_RECYCLE_BIN : LIVE, r.idLength, buf, r.start, r.end);
+    });
+    this.rowsSeen += batch.count;
     await this.spool.maybeFlush();
   }
 

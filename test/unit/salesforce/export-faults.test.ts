@@ -144,7 +144,7 @@ describe('a connection dropped in the middle of a results page', () => {
       const token = await conn.oauth2.refreshToken(c.refreshToken);
       conn.accessToken = token.access_token;
       const snap = new MemSnapshot();
-      const result = await exportOrg(conn, snap.factory, { ...FAST, include: ['Contact', 'Task', 'Account'], batchSize: 7 });
+      const result = await exportOrg(conn, snap.factory, { ...FAST, include: ['Contact', 'Task', 'Account'] });
       assert.ok(proxy.cuts >= 2, `cut ${proxy.cuts} pages`);
       assertSameAsOrg(org, snap, result);
     } finally {

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import type { ExportResult, IncrementalBase, SinkFactory } from '../../../src/salesforce/export.ts';
 import { fromByteString } from '../../../src/snapshot/bytes.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink } from '../../../src/snapshot/contracts.ts';
+import { parseCsv } from '../../../src/snapshot/csv.ts';
+import { forEachRecord } from '../../../src/snapshot/encoded.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
 import { getObject } from '../../emulators/salesforce/schema/types.ts';
@@ -57,6 +59,15 @@ export class MemSnapshot {
       async writeByteRows(rows) {
         await sink.writeRows(rows.map((r) => r.map(fromByteString)));
       },
+      // Records arrive as snapshot CSV bytes (UTF-8): read back into cells the way a reader would.
+      async writeEncoded(batch) {
+        const rows: string[][] = [];
+        forEachRecord(batch, (r, buf) => {
+          rows.push(parseCsv(buf.toString('utf8', r.start, r.end))[0] ?? []);
+        });
+        await sink.writeRows(rows);
+      },
+      keyHex: 0,
       async deleteIds(ids) {
         for (const id of ids) obj.rows.delete(id);
         obj.deleted.push(...ids);
