@@ -143,7 +143,10 @@ export class OrgLifecycle {
     core.setOutput('auth-state', outcome.state);
     core.setOutput('auth-reason', outcome.reason ?? '');
     core.setOutput('auth-remedy', outcome.remedy ?? '');
-    if (outcome.state !== 'ok') {
+    if (outcome.state === 'ok') {
+      const rotated = this.auth?.rotated ? `; Salesforce rotated the refresh token and the new one is stored in ${refreshTarget(this.org)?.name ?? 'its secret'}` : '';
+      core.summary.addRaw(`<p><b>Authorization:</b> <code>ok</code>${escapeHtml(rotated)}</p>`, true);
+    } else {
       core.summary
         .addHeading(`Authorization of ${escapeHtml(this.org.alias)}: ${outcome.state}`, 3)
         .addRaw(`<p><b>State:</b> <code>${outcome.state}</code>${outcome.reason ? ` (<code>${outcome.reason}</code>)` : ''}</p>`, true)

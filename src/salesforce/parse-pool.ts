@@ -108,11 +108,18 @@ function replyError(reply: Extract<ParseReply, { ok: false }>): Error {
   return new Error(reply.error.message);
 }
 
+/** SFBACKUP_PARSE_THREADS overrides (0 = parse inline): for measuring, and for runners that share cores. */
+function defaultThreads(): number {
+  const env = process.env.SFBACKUP_PARSE_THREADS;
+  if (env !== undefined && /^\d+$/.test(env)) return Math.min(8, Number(env));
+  return Math.min(2, availableParallelism() - 1);
+}
+
 /**
  * A pool of `size` parser threads (default: one per core beyond the first, at most 2), or the
  * inline parser when workers are not available.
  */
-export function createParsePool(size = Math.min(2, availableParallelism() - 1)): ParsePool {
+export function createParsePool(size = defaultThreads()): ParsePool {
   const url = workerUrl();
   if (size < 1 || url === undefined) return inlineParsePool();
   const slots: WorkerSlot[] = [];

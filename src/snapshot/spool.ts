@@ -12,7 +12,7 @@ import { appendFile, type FileHandle, mkdir, open, readFile, rm } from 'node:fs/
 import { join } from 'node:path';
 
 const FLUSH_PARALLELISM = 8;
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 512 * 1024;
 const CHUNK_HEADER = 11;
 const FILE_HEADER = 7;
 const READ_BYTES = 4 * 1024 * 1024;
@@ -47,7 +47,7 @@ export class Spool {
   private created = false;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(dir: string, capBytes = 4 * 1024 * 1024) {
+  constructor(dir: string, capBytes = 2 * 1024 * 1024) {
     this.dir = dir;
     this.capBytes = capBytes;
   }

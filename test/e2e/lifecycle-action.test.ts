@@ -5,7 +5,7 @@
 // every secret value.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/em
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
 import { ACTION_ENTRY, parseOutputFile, runNode } from '../helpers/dist.ts';
 import { control, emulator } from '../helpers/emulator.ts';
+import { runArtifactClient } from '../unit/github-emulator/helpers.ts';
 import { type AppReply, type GrantReply, newApp, newGrant, newUser, refreshAt, SMALL_ORGS } from '../unit/emulator/oauth-helpers.ts';
 
 let emu: Emulator;
@@ -71,7 +72,7 @@ function stored(name: string): string {
   return v;
 }
 
-function config(f: OrgFixture): string {
+function config(f: OrgFixture, storage = '{ kind: branch }'): string {
   return `orgs:
   - alias: ${f.alias}
     type: ${f.grant.loginUrl}
@@ -79,7 +80,7 @@ function config(f: OrgFixture): string {
     client-id-secret: ${f.secretName}_CLIENT_ID
     client-secret-secret: ${f.secretName}_CLIENT_SECRET
     objects: { include: [Account, Contact] }
-    storage: { kind: branch }
+    storage: ${storage}
 `;
 }
 
@@ -95,13 +96,13 @@ function secretsJson(f: OrgFixture, overrides: Record<string, string> = {}): str
 }
 
 let runs = 0;
-async function step(f: OrgFixture, inputs: Record<string, string>): Promise<Ran> {
+async function step(f: OrgFixture, inputs: Record<string, string>, storage?: string): Promise<Ran & { env: Record<string, string> }> {
   const dir = path.join(work, `run-${++runs}`);
   const workspace = path.join(dir, 'workspace');
   const temp = path.join(dir, 'temp');
   mkdirSync(path.join(workspace, '.github'), { recursive: true });
   mkdirSync(temp, { recursive: true });
-  writeFileSync(path.join(workspace, '.github/salesforce-backup.yml'), config(f));
+  writeFileSync(path.join(workspace, '.github/salesforce-backup.yml'), config(f, storage));
   const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
   for (const file of Object.values(files)) writeFileSync(file, '');
   const run = await gh.createRun();
@@ -118,8 +119,9 @@ async function step(f: OrgFixture, inputs: Record<string, string>): Promise<Ran>
   };
   for (const [k, v] of Object.entries(withDefaults)) all[`INPUT_${k.toUpperCase()}`] = v;
   const ran = await runNode(ACTION_ENTRY, [], all);
-  const out: Ran = {
+  const out = {
     ...ran,
+    env: run.env(),
     outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
     summary: readFileSync(files.GITHUB_STEP_SUMMARY as string, 'utf8'),
   };
@@ -254,6 +256,25 @@ describe('action: re-authorization required, then healthy again', () => {
 });
 
 describe('action: no secret leaves the run', () => {
+  test('an artifact run, its artifact downloaded with the real client, goes into the search', async () => {
+    const f = await fixture('art', { rotation: true });
+    const ran = await step(f, { 'secrets-token': secretsToken }, '{ kind: artifact }');
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    secretValues.add(stored(f.secretName));
+    const id = Number(ran.outputs['artifact-id']);
+    assert.ok(id > 0);
+    const dir = path.join(work, 'artifact-download');
+    const dl = await runArtifactClient(ran.env, [{ op: 'download', id, path: dir }]);
+    assert.ok(dl.results[0]?.ok, JSON.stringify(dl.results));
+    let files = 0;
+    for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (!e.isFile()) continue;
+      texts.push({ what: `artifact file ${e.name}`, text: readFileSync(path.join(e.parentPath, e.name), 'utf8') });
+      files++;
+    }
+    assert.ok(files > 3, `${files} files in the artifact`);
+  });
+
   test('no log line, summary, output, branch file, status file or issue holds any secret value', () => {
     assert.ok(runs >= 14, 'the runs above happened');
     const everything = [...texts];
