@@ -10,6 +10,8 @@ export async function runCheck(inputs: CheckInputs): Promise<void> {
     const result = await checkOrg(inputs, (value) => core.setSecret(value));
     const usage = result.apiUsage;
     core.setOutput('auth-state', 'ok');
+    core.setOutput('auth-reason', '');
+    core.setOutput('auth-remedy', '');
     core.setOutput('org-id', result.orgId);
     core.setOutput('instance-url', result.instanceUrl);
     core.setOutput('api-requests-used', usage.used);
@@ -18,7 +20,7 @@ export async function runCheck(inputs: CheckInputs): Promise<void> {
     core.info(`API requests in the last 24 hours: ${usage.used} of ${usage.limit} (${usage.remaining} left).`);
     if (result.refreshTokenRotated) {
       core.warning(
-        'The org rotated the refresh token (Refresh Token Rotation is on): the stored token is now dead and this action cannot store the new one yet. Turn rotation off for the Connected App and re-authorize.',
+        'The org rotated the refresh token (Refresh Token Rotation is on): the token this check was given is now dead. `command: check` takes one token by inputs and has nowhere to store the new one; run `command: backup` with the org config and `secrets-token` (it writes rotated tokens back before anything else), and re-authorize this org with `sfbackup reauth`.',
       );
     }
     await core.summary
@@ -36,6 +38,8 @@ export async function runCheck(inputs: CheckInputs): Promise<void> {
   } catch (err) {
     if (err instanceof SalesforceError) {
       core.setOutput('auth-state', err.state);
+      core.setOutput('auth-reason', err.reason);
+      core.setOutput('auth-remedy', err.remedy);
       await core.summary
         .addHeading('Salesforce org check failed', 2)
         .addRaw(`<p><b>State:</b> <code>${err.state}</code> (<code>${err.reason}</code>)</p>`, true)

@@ -144,7 +144,9 @@ export class OrgLifecycle {
     core.setOutput('auth-reason', outcome.reason ?? '');
     core.setOutput('auth-remedy', outcome.remedy ?? '');
     if (outcome.state === 'ok') {
-      const rotated = this.auth?.rotated ? `; Salesforce rotated the refresh token and the new one is stored in ${refreshTarget(this.org)?.name ?? 'its secret'}` : '';
+      const rotated = this.auth?.rotated
+        ? `; Salesforce rotated the refresh token and the new one is stored in ${refreshTarget(this.org)?.name ?? 'its secret'}`
+        : '';
       core.summary.addRaw(`<p><b>Authorization:</b> <code>ok</code>${escapeHtml(rotated)}</p>`, true);
     } else {
       core.summary

@@ -253,7 +253,7 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
 
   if (failedObjects.length === 0 && !stopped) {
     const message = `Salesforce backup of ${o.alias} (${session.orgId}): ${mode}, ${manifest.totals.objects} objects, ${manifest.totals.rows} rows`;
-    result.published = await o.target.publish(o.alias, stagingDir, message);
+    result.published = await o.target.publish(o.alias, stagingDir, message, { disposable: true });
     log.info(`Published: ${result.published.location}.`);
   } else {
     log.warning(`Not published: the last good snapshot${previous ? ` (${previous.location})` : ''} stays as it was.`);

@@ -24,5 +24,10 @@ export interface StorageTarget {
   /** Fetches the last good snapshot of this org into a temp dir, or undefined when there is none. */
   fetchPrevious(alias: string, workDir: string): Promise<PreviousSnapshot | undefined>;
   /** Publishes the staged snapshot of `<stagingDir>/<alias>/`. */
-  publish(alias: string, stagingDir: string, message: string): Promise<PublishResult>;
+  publish(alias: string, stagingDir: string, message: string, options?: PublishOptions): Promise<PublishResult>;
+}
+
+export interface PublishOptions {
+  /** The caller is done with the staged snapshot: a target may move it instead of copying it. */
+  disposable?: boolean;
 }

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalStorageConfig } from './config.ts';
-import type { PreviousSnapshot, PublishResult, StorageTarget } from './contracts.ts';
+import type { PreviousSnapshot, PublishOptions, PublishResult, StorageTarget } from './contracts.ts';
 import { StorageError } from './errors.ts';
 import { checkAlias, hasManifest, stagedSnapshot } from './files.ts';
 
@@ -24,7 +24,7 @@ export class LocalTarget implements StorageTarget {
     return { dir: this.dir, location: path.join(this.dir, alias) };
   }
 
-  async publish(alias: string, stagingDir: string, _message: string): Promise<PublishResult> {
+  async publish(alias: string, stagingDir: string, _message: string, options: PublishOptions = {}): Promise<PublishResult> {
     checkAlias('local', alias);
     const source = stagedSnapshot('local', alias, stagingDir);
     const dest = path.join(this.dir, alias);
@@ -35,7 +35,15 @@ export class LocalTarget implements StorageTarget {
       await mkdir(this.dir, { recursive: true });
       await this.recover(alias);
       // The copy goes next to the destination so the final step is a rename on one file system.
-      await cp(source, tmp, { recursive: true, errorOnExist: true, force: false });
+      // The staged snapshot is this run's own: moving it is instant on the same filesystem; a copy
+      // (another filesystem) costs a second write of every byte.
+      const copy = () => cp(source, tmp, { recursive: true, errorOnExist: true, force: false });
+      if (options.disposable) {
+        await rename(source, tmp).catch(async (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EXDEV') throw err;
+          await copy();
+        });
+      } else await copy();
       if (!hasManifest(tmp)) throw new Error(`the copy in ${tmp} has no manifest.json`);
       // A directory cannot be renamed over a non-empty one: move the old one aside first, and put
       // it back if the swap fails. `recover` finishes the job if the process dies in between.

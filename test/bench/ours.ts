@@ -54,6 +54,8 @@ export function runOurs(o: OursOptions): Promise<OursResult> {
     SF_CLIENT_ID: o.creds.clientId,
     SF_CLIENT_SECRET: o.creds.clientSecret,
     SF_REFRESH_TOKEN: o.creds.refreshToken,
+    // The product's one tuning knob read from the environment: parse threads (docs/performance.md).
+    ...(process.env.SFBACKUP_PARSE_THREADS ? { SFBACKUP_PARSE_THREADS: process.env.SFBACKUP_PARSE_THREADS } : {}),
   };
   const started = performance.now();
   return new Promise((resolve, reject) => {

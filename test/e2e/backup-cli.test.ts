@@ -103,7 +103,9 @@ describe('sfbackup backup / verify / diff', () => {
     assert.equal(readManifest(snap()).mode, 'incremental');
 
     const fresh = path.join(work, 'fresh');
-    const full = await sfbackup(['backup', '--alias', 'prod', '--out', fresh], envFor());
+    // The full run parses on the bundle's worker thread (dist/parse-worker.js), the incremental one
+    // inline: the files must not depend on where the pages were parsed.
+    const full = await sfbackup(['backup', '--alias', 'prod', '--out', fresh], { ...envFor(), SFBACKUP_PARSE_THREADS: '1' });
     assert.equal(full.code, 0, full.stdout + full.stderr);
     assert.deepEqual(dataFiles(snap()), dataFiles(path.join(fresh, 'prod')));
     assertSnapshotEqualsStore(emu, 'prod', snap());

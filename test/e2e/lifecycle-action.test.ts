@@ -13,8 +13,8 @@ import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/em
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
 import { ACTION_ENTRY, parseOutputFile, runNode } from '../helpers/dist.ts';
 import { control, emulator } from '../helpers/emulator.ts';
-import { runArtifactClient } from '../unit/github-emulator/helpers.ts';
 import { type AppReply, type GrantReply, newApp, newGrant, newUser, refreshAt, SMALL_ORGS } from '../unit/emulator/oauth-helpers.ts';
+import { runArtifactClient } from '../unit/github-emulator/helpers.ts';
 
 let emu: Emulator;
 let gh: GitHubEmulator;

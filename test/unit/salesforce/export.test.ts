@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MisconfiguredError } from '../../../src/salesforce/errors.ts';
 import { type ExportProgress, type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
+import { createParsePool } from '../../../src/salesforce/parse-pool.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
 import { control, emulator, refreshConnection } from '../../helpers/emulator.ts';
@@ -115,6 +116,18 @@ describe('object and field selection', () => {
     const acc = snap.objects.get('Account')?.schema.fields.map((f) => f.name) ?? [];
     assert.ok(!acc.includes('Phone') && !acc.includes('Description') && acc.includes('Name'));
     assertSameAsOrg(org, snap, result);
+  });
+
+  it('gives the same rows and cells when result pages are parsed on a worker thread', async () => {
+    const pool = createParsePool(2);
+    try {
+      const threaded = new MemSnapshot();
+      const r = await exportOrg(refreshConnection(emu, 'prod'), threaded.factory, { ...FAST, parsePool: pool });
+      assertSameAsOrg(org, threaded, r);
+      assert.ok((r.objects.find((o) => o.name === 'Contact')?.rows ?? 0) > 25, 'several pages per object');
+    } finally {
+      await pool.close();
+    }
   });
 
   it('names an unknown included object and the fix', async () => {

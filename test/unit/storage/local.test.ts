@@ -47,6 +47,21 @@ describe('local storage', () => {
     assert.deepEqual(readdirSync(dir), ['prod'], 'no temp or old copies left behind');
   });
 
+  test('a disposable staged snapshot is moved into place, not copied, and replaces the previous one', async () => {
+    const dir = path.join(tmp, 'backups-move');
+    const target = createStorageTarget({ type: 'local', dir });
+    const s1 = fresh('staging');
+    stage(s1, 'prod', snapshotFiles('one'));
+    await target.publish('prod', s1, 'backup 1', { disposable: true });
+    const s2 = fresh('staging');
+    stage(s2, 'prod', snapshotFiles('two', { 'data/Lead/00.csv': 'Id\n00Q000000000001AAA\n' }));
+    const expected = readTree(path.join(s2, 'prod'));
+    await target.publish('prod', s2, 'backup 2', { disposable: true });
+    assert.deepEqual(readTree(path.join(dir, 'prod')), expected);
+    assert.equal(existsSync(path.join(s2, 'prod')), false, 'moved, not copied');
+    assert.deepEqual(readdirSync(dir), ['prod'], 'no temp or old copies left behind');
+  });
+
   test('a publish that fails halfway leaves the previous snapshot untouched', async () => {
     const dir = path.join(tmp, 'backups-fail');
     const target = createStorageTarget({ type: 'local', dir });
