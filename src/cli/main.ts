@@ -72,7 +72,7 @@ Options for backup:
   --api-budget-share P   stop before the org's daily API usage passes P (default 50%)
   --mass-delete-threshold P  flag objects that lost more than P of their rows (default 10%, and
                          at least --mass-delete-min-rows, default 100)
-  --concurrency N        objects exported at the same time (default 4)
+  --concurrency N        objects exported at the same time (default 6)
 
 Other options:
   --json                 print the result (check, backup, verify, diff) as JSON on stdout
