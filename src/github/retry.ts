@@ -1,15 +1,10 @@
 // Which GitHub REST failures heal by waiting, and the short backoff the wrappers share. @actions/github's
 // Octokit has no retry plugin, so this is the only retrying between the action and the REST API.
-import pRetry from 'p-retry';
+import { type BackoffPolicy, retryTransient } from '../runtime/backoff.ts';
 import { gitHubMessage } from './errors.ts';
 import { httpStatus } from './octokit.ts';
 
-export interface GitHubRetryPolicy {
-  /** Further attempts after the first. */
-  retries: number;
-  minTimeoutMs: number;
-  maxTimeoutMs: number;
-}
+export type GitHubRetryPolicy = BackoffPolicy;
 
 /** About 15 s in all: long enough for a blip, short enough that a broken write is reported promptly. */
 export const DEFAULT_GITHUB_RETRY: GitHubRetryPolicy = { retries: 4, minTimeoutMs: 1000, maxTimeoutMs: 8000 };
@@ -33,43 +28,11 @@ export function isTransientGitHubError(err: unknown): boolean {
   return headerOf(err, 'retry-after') !== undefined || headerOf(err, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(gitHubMessage(err));
 }
 
-/** Carries a failure through p-retry, which gives up at once on TypeErrors it does not recognise. */
-class Retryable extends Error {
-  readonly original: unknown;
-  constructor(original: unknown) {
-    super(gitHubMessage(original));
-    this.original = original;
-  }
-}
-
 /** Runs `fn` again after transient failures; anything else, and the last transient one, is rethrown as it came. */
-export async function withGitHubRetry<T>(
+export function withGitHubRetry<T>(
   fn: () => Promise<T>,
   policy: GitHubRetryPolicy = DEFAULT_GITHUB_RETRY,
   onRetry?: (err: unknown, attempt: number) => void,
 ): Promise<T> {
-  try {
-    return await pRetry(
-      async () => {
-        try {
-          return await fn();
-        } catch (err) {
-          throw isTransientGitHubError(err) ? new Retryable(err) : err;
-        }
-      },
-      {
-        retries: policy.retries,
-        minTimeout: policy.minTimeoutMs,
-        maxTimeout: policy.maxTimeoutMs,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof Retryable,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (error instanceof Retryable && retriesLeft > 0) onRetry?.(error.original, attemptNumber);
-        },
-      },
-    );
-  } catch (err) {
-    throw err instanceof Retryable ? err.original : err;
-  }
+  return retryTransient(() => fn(), isTransientGitHubError, policy, onRetry);
 }

@@ -1,7 +1,7 @@
 // Which failures are worth another attempt, and the one backoff policy every exporter call shares.
 // Salesforce sheds load with 5xx pages, 429/420 and REQUEST_LIMIT_EXCEEDED (ConcurrentPerOrgLongTxn),
 // and long result downloads die with reset sockets; all of those heal by waiting.
-import pRetry from 'p-retry';
+import { type BackoffPolicy, retryTransient } from '../runtime/backoff.ts';
 
 /** An HTTP answer from Salesforce that was not 2xx, with the `errorCode` of its JSON envelope. */
 export class SalesforceHttpError extends Error {
@@ -44,55 +44,18 @@ export function isTransient(err: unknown): boolean {
   return false;
 }
 
-export interface RetryPolicy {
-  /** Further attempts after the first. */
-  retries: number;
-  minTimeoutMs: number;
-  maxTimeoutMs: number;
-}
+export type RetryPolicy = BackoffPolicy;
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 6, minTimeoutMs: 500, maxTimeoutMs: 30_000 };
-
-/** Carries a transient failure through p-retry, which refuses to retry plain TypeErrors such as undici's. */
-class Retryable extends Error {
-  readonly original: unknown;
-  constructor(original: unknown) {
-    super(original instanceof Error ? original.message : String(original));
-    this.original = original;
-  }
-}
 
 /**
  * Runs `fn` again after transient failures, with exponential backoff and jitter. `onRetry` hears
  * each failure that will be retried (for logs and counters). Other errors pass through at once.
  */
-export async function withRetry<T>(
+export function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy = DEFAULT_RETRY,
   onRetry?: (err: unknown, attempt: number) => void,
 ): Promise<T> {
-  try {
-    return await pRetry(
-      async (attempt) => {
-        try {
-          return await fn(attempt);
-        } catch (err) {
-          throw isTransient(err) ? new Retryable(err) : err;
-        }
-      },
-      {
-        retries: policy.retries,
-        minTimeout: policy.minTimeoutMs,
-        maxTimeout: policy.maxTimeoutMs,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof Retryable,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (error instanceof Retryable && retriesLeft > 0) onRetry?.(error.original, attemptNumber);
-        },
-      },
-    );
-  } catch (err) {
-    throw err instanceof Retryable ? err.original : err;
-  }
+  return retryTransient(fn, isTransient, policy, onRetry);
 }
