@@ -1,9 +1,8 @@
 import { createRequire as __sfbackupCreateRequire } from 'node:module';
 const require = __sfbackupCreateRequire(import.meta.url);
 import {
-  CsvRecordStream,
-  encodeRows
-} from "./chunks/chunk-LXDOHCUK.js";
+  PageEncoder
+} from "./chunks/chunk-GONG5OVN.js";
 import "./chunks/chunk-I2D4YPEE.js";
 
 // src/salesforce/parse-worker.ts
@@ -14,7 +13,7 @@ if (!port) throw new Error("parse-worker.ts runs as a worker thread");
 port.on("message", (req) => {
   try {
     if (req.op === "open") {
-      streams.set(req.stream, { parser: new CsvRecordStream({ as: "bytes" }), layout: req.layout, header: void 0 });
+      streams.set(req.stream, { encoder: new PageEncoder(req.layout) });
       reply({ id: req.id, ok: true });
       return;
     }
@@ -25,14 +24,8 @@ port.on("message", (req) => {
       reply({ id: req.id, ok: true });
       return;
     }
-    const records = req.op === "chunk" ? s.parser.push(req.chunk) : s.parser.end();
-    let header;
-    if (s.header === void 0 && records.length > 0) {
-      header = records.shift();
-      s.header = header;
-    }
+    const { header, batch } = req.op === "chunk" ? s.encoder.push(req.chunk) : s.encoder.end();
     if (req.op === "end") streams.delete(req.stream);
-    const batch = encodeRows(records, s.layout);
     reply({ id: req.id, ok: true, ...header ? { header } : {}, batch }, [batch.bytes.buffer]);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

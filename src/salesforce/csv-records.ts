@@ -5,7 +5,7 @@
 import { BYTE_BOM } from '../snapshot/bytes.ts';
 
 /** Parses one record starting at `start`; undefined when the text ends inside it (more input needed). */
-function parseRecord(buf: string, start: number, final: boolean): { fields: string[]; next: number } | undefined {
+export function parseRecord(buf: string, start: number, final: boolean): { fields: string[]; next: number } | undefined {
   const fields: string[] = [];
   const len = buf.length;
   let i = start;

@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type EncodedBatch, encodeRows, type RowLayout, RowShapeError } from '../snapshot/encoded.ts';
-import { CsvFormatError, CsvRecordStream } from './csv-records.ts';
+import { type EncodedBatch, type RowLayout, RowShapeError } from '../snapshot/encoded.ts';
+import { CsvFormatError } from './csv-records.ts';
+import { PageEncoder } from './page-encoder.ts';
 import type { ParseReply, ParseRequest } from './parse-protocol.ts';
 
 export interface ParsedChunk {
@@ -33,19 +34,11 @@ const EMPTY: EncodedBatch = { count: 0, bytes: new Uint8Array(0), maxStamp: null
 export function inlineParsePool(): ParsePool {
   return {
     async open(layout) {
-      const parser = new CsvRecordStream({ as: 'bytes' });
-      let header: string[] | undefined;
-      const take = (records: string[][]): ParsedChunk => {
-        let h: string[] | undefined;
-        if (header === undefined && records.length > 0) {
-          h = records.shift() as string[];
-          header = h;
-        }
-        return { ...(h ? { header: h } : {}), batch: records.length ? encodeRows(records, layout) : withIds(layout) };
-      };
+      // Batches are copied into the spool before the next chunk is parsed: one buffer serves the page.
+      const encoder = new PageEncoder(layout, { reuseBuffer: true });
       return {
-        push: async (chunk) => take(parser.push(chunk)),
-        end: async () => take(parser.end()),
+        push: async (chunk) => encoder.push(chunk),
+        end: async () => encoder.end(),
         close: () => {},
       };
     },

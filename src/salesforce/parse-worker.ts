@@ -2,14 +2,11 @@
 // (src/snapshot/encoded.ts), so the main thread only downloads and files bytes. On a 2-core runner
 // this is what lets parsing use the second core.
 import { parentPort } from 'node:worker_threads';
-import { encodeRows, type RowLayout } from '../snapshot/encoded.ts';
-import { CsvRecordStream } from './csv-records.ts';
+import { PageEncoder } from './page-encoder.ts';
 import type { ParseReply, ParseRequest } from './parse-protocol.ts';
 
 interface Stream {
-  parser: CsvRecordStream;
-  layout: RowLayout;
-  header: string[] | undefined;
+  encoder: PageEncoder;
 }
 
 const streams = new Map<number, Stream>();
@@ -19,7 +16,7 @@ if (!port) throw new Error('parse-worker.ts runs as a worker thread');
 port.on('message', (req: ParseRequest) => {
   try {
     if (req.op === 'open') {
-      streams.set(req.stream, { parser: new CsvRecordStream({ as: 'bytes' }), layout: req.layout, header: undefined });
+      streams.set(req.stream, { encoder: new PageEncoder(req.layout) });
       reply({ id: req.id, ok: true });
       return;
     }
@@ -30,14 +27,8 @@ port.on('message', (req: ParseRequest) => {
       reply({ id: req.id, ok: true });
       return;
     }
-    const records = req.op === 'chunk' ? s.parser.push(req.chunk) : s.parser.end();
-    let header: string[] | undefined;
-    if (s.header === undefined && records.length > 0) {
-      header = records.shift() as string[];
-      s.header = header;
-    }
+    const { header, batch } = req.op === 'chunk' ? s.encoder.push(req.chunk) : s.encoder.end();
     if (req.op === 'end') streams.delete(req.stream);
-    const batch = encodeRows(records, s.layout);
     reply({ id: req.id, ok: true, ...(header ? { header } : {}), batch }, [batch.bytes.buffer as ArrayBuffer]);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
