@@ -9,6 +9,6 @@ import "./chunks/chunk-I2D4YPEE.js";
 if (!reexecWithHeapLimits("salesforce-backup-action")) {
   const core = await import("./chunks/core-LTB7EVYL.js");
   const { describeFailure } = await import("./chunks/describe-DHXYHLQZ.js");
-  const { run } = await import("./chunks/run-DSG54GMJ.js");
+  const { run } = await import("./chunks/run-LED3H72H.js");
   await run().catch((err) => core.setFailed(describeFailure(err)));
 }

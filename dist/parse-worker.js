@@ -2,7 +2,7 @@ import { createRequire as __sfbackupCreateRequire } from 'node:module';
 const require = __sfbackupCreateRequire(import.meta.url);
 import {
   PageEncoder
-} from "./chunks/chunk-GONG5OVN.js";
+} from "./chunks/chunk-YB5IORQZ.js";
 import "./chunks/chunk-I2D4YPEE.js";
 
 // src/salesforce/parse-worker.ts

@@ -18,7 +18,7 @@ import { SalesforceError } from '../salesforce/errors.ts';
 import type { LastBackup } from '../status/index.ts';
 import { createStorageTarget, type StorageConfig } from '../storage/index.ts';
 import type { BackupInputs } from './inputs.ts';
-import { type LifecycleInputs, misconfiguredOutcome, OrgLifecycle, orgRef } from './lifecycle.ts';
+import { type LifecycleInputs, OrgLifecycle, orgRef } from './lifecycle.ts';
 
 /** Masks a secret, line by line too: the runner matches masks per line. */
 function mask(value: string): void {
@@ -167,7 +167,7 @@ async function reportUnresolved(inputs: BackupInputs, err: unknown): Promise<voi
     fieldsExclude: [],
     storage: undefined,
   };
-  const outcome = misconfiguredOutcome(err, { alias, type, loginUrl });
+  const outcome = failureOutcome(err, { alias, type, loginUrl }, new Date());
   const life = await OrgLifecycle.open(org, { ...lifecycleInputs(inputs) });
   await life.report(outcome);
   await core.summary.write();

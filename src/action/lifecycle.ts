@@ -11,7 +11,7 @@ import { createOctokit } from '../github/octokit.ts';
 import { createSecretWriter } from '../github/secrets.ts';
 import { appFingerprint } from '../salesforce/app-fingerprint.ts';
 import { type AuthResult, authenticate } from '../salesforce/auth-lifecycle.ts';
-import { type AuthOutcome, failureOutcome, type OrgRef } from '../salesforce/auth-outcome.ts';
+import type { AuthOutcome, OrgRef } from '../salesforce/auth-outcome.ts';
 import type { OrgSession } from '../salesforce/connection.ts';
 import { type LastBackup, type OrgStatus, orgTypeOf, publishStatus, readPublishedStatus } from '../status/index.ts';
 import type { StorageContext } from '../storage/config.ts';
@@ -246,11 +246,6 @@ export class OrgLifecycle {
       core.warning(`The issue for ${this.org.alias} was not updated: ${err instanceof Error ? err.message : String(err)}.${remedy}`);
     }
   }
-}
-
-/** For failures before a lifecycle exists (an org config that does not resolve). */
-export function misconfiguredOutcome(err: unknown, ref: OrgRef, secrets: readonly string[] = []): AuthOutcome {
-  return failureOutcome(err, ref, new Date(), secrets);
 }
 
 function escapeHtml(text: string): string {

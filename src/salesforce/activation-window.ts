@@ -15,6 +15,8 @@ export interface ActivationWindow {
   onWait?: (info: { waitedMs: number; nextMs: number; error: SalesforceError }) => void;
   /** Backoff steps; the last one repeats. */
   delaysMs?: readonly number[];
+  /** The error once the window has passed; by default an AppPendingError saying how long it waited. */
+  giveUp?: (err: AppPendingError, waitedMs: number) => Error;
 }
 
 const DEFAULT_DELAYS = [5_000, 10_000, 20_000, 30_000];
@@ -58,6 +60,7 @@ export async function withinActivationWindow<T>(fn: () => Promise<T>, w: Activat
       const waitedMs = w.now() - started;
       const nextMs = Math.min(delays[Math.min(attempt, delays.length - 1)] ?? 30_000, Math.max(0, w.windowMs - waitedMs));
       if (nextMs <= 0 || waitedMs >= w.windowMs) {
+        if (w.giveUp) throw w.giveUp(err, waitedMs);
         throw new AppPendingError({
           reason: err.reason,
           message: `${err.message} Still not active after waiting ${Math.round(waitedMs / 1000)} seconds.`,

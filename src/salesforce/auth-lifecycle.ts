@@ -12,6 +12,7 @@
 // - rotation_write_failed stays until a login succeeds: the next run only sees a dead token, but
 //   re-authorizing alone would fail again at the next rotation unless the permission is fixed too.
 import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../github/contracts.ts';
+import { DEFAULT_ACTIVATION_WINDOW_MS, withinActivationWindow } from './activation-window.ts';
 import { appFingerprint } from './app-fingerprint.ts';
 import { type AuthOutcome, failureOutcome, type OrgRef, okOutcome, outcomeError } from './auth-outcome.ts';
 import {
@@ -26,7 +27,6 @@ import {
   parseSettings,
 } from './connection.ts';
 import {
-  AppPendingError,
   type AuthState,
   errorForState,
   MisconfiguredError,
@@ -36,9 +36,9 @@ import {
   TransientError,
 } from './errors.ts';
 
-export const DEFAULT_APP_PENDING_WINDOW_MS = 10 * 60_000;
-const FIRST_PENDING_DELAY_MS = 5_000;
-const MAX_PENDING_DELAY_MS = 120_000;
+export const DEFAULT_APP_PENDING_WINDOW_MS = DEFAULT_ACTIVATION_WINDOW_MS;
+/** Pauses while a new consumer key is not active yet: doubling from 5 s, at most 2 minutes. */
+const PENDING_DELAYS_MS = [5_000, 10_000, 20_000, 40_000, 80_000, 120_000];
 const DAY_MS = 24 * 3600_000;
 
 export interface AuthOrg {
@@ -198,34 +198,33 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
   }
 
   async function loginWithRetries(): Promise<OrgSession> {
-    const start = now().getTime();
-    let pendingDelay = FIRST_PENDING_DELAY_MS;
+    let attempt = 0;
     let transientLeft = options.transientRetries ?? 3;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await connect(creds, { onSecret: mask, loginHosts: hosts });
-      } catch (err) {
-        const e = classifyAuthError(err, creds.loginUrl, hosts);
-        if (e instanceof AppPendingError) {
-          const waited = now().getTime() - start;
-          const left = window - waited;
-          if (left <= 0) throw withContext(e, { appFingerprint: fingerprint, waitedMs: waited });
-          const delayMs = Math.min(pendingDelay, left);
-          options.onRetry?.({ what: 'login', state: e.state, attempt, delayMs, message: e.message });
-          await sleep(delayMs);
-          pendingDelay = Math.min(pendingDelay * 2, MAX_PENDING_DELAY_MS);
-          continue;
-        }
-        if (e instanceof TransientError && transientLeft > 0) {
+    // One login, retried a few times through network trouble and outages.
+    const login = async (): Promise<OrgSession> => {
+      for (;;) {
+        attempt++;
+        try {
+          return await connect(creds, { onSecret: mask, loginHosts: hosts });
+        } catch (err) {
+          const e = classifyAuthError(err, creds.loginUrl, hosts);
+          if (!(e instanceof TransientError) || transientLeft <= 0) throw e;
           transientLeft--;
           const delayMs = 2000 * 2 ** ((options.transientRetries ?? 3) - transientLeft - 1);
           options.onRetry?.({ what: 'login', state: e.state, attempt, delayMs, message: e.message });
           await sleep(delayMs);
-          continue;
         }
-        throw e;
       }
-    }
+    };
+    // A consumer key Salesforce does not know yet is waited for, up to the window.
+    return withinActivationWindow(login, {
+      windowMs: window,
+      sleep,
+      now: () => now().getTime(),
+      delaysMs: PENDING_DELAYS_MS,
+      onWait: ({ nextMs, error }) => options.onRetry?.({ what: 'login', state: error.state, attempt, delayMs: nextMs, message: error.message }),
+      giveUp: (e, waitedMs) => withContext(e, { appFingerprint: fingerprint, waitedMs }),
+    });
   }
 
   /** A dead-looking token: is it a token of the other org kind, a changed app, an expired policy? */

@@ -8,17 +8,14 @@
 // exactly as the snapshot does. Anything unusual in a record (an unquoted field with a quote or CR,
 // a CRLF line end) sends that one record through the general parser and encoder instead, so the
 // bytes are the same either way (tested against parse + encodeRows).
-import { idHash } from '../snapshot/buckets.ts';
 import { BYTE_BOM } from '../snapshot/bytes.ts';
-import { encodeRow } from '../snapshot/csv.ts';
-import { type EncodedBatch, FLAG_IN_RECYCLE_BIN, FLAG_LIVE, type RowLayout, RowShapeError } from '../snapshot/encoded.ts';
+import { BatchBuilder, type EncodedBatch, isUsableId, type RowLayout, RowShapeError } from '../snapshot/encoded.ts';
 import { CsvFormatError, parseRecord } from './csv-records.ts';
 
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
-const BAD_ID = /[",\r\n]/;
 
 export interface EncodedChunk {
   /** The page's header, with the chunk that completes it. */
@@ -28,19 +25,13 @@ export interface EncodedChunk {
 
 export class PageEncoder {
   private readonly layout: RowLayout;
+  private readonly batch: BatchBuilder;
   private text = '';
   private first = true;
   private header: string[] | undefined;
-  private out: Buffer;
-  private used = 0;
-  private count = 0;
-  private maxStamp: string | null = null;
-  private ids: string[] | undefined;
   /** The next LF and CR at or after the last place looked (Infinity: none in the text). */
   private lfAt = -1;
   private crAt = -1;
-
-  private readonly reuse: boolean;
 
   /**
    * `reuseBuffer`: the caller copies each batch's bytes before it asks for the next one (the inline
@@ -48,9 +39,7 @@ export class PageEncoder {
    */
   constructor(layout: RowLayout, options: { reuseBuffer?: boolean } = {}) {
     this.layout = layout;
-    this.reuse = options.reuseBuffer === true;
-    // Never from the shared pool: the buffer may be transferred to another thread.
-    this.out = Buffer.allocUnsafeSlow(64 * 1024);
+    this.batch = new BatchBuilder(layout, options);
   }
 
   push(chunk: Uint8Array): EncodedChunk {
@@ -78,12 +67,11 @@ export class PageEncoder {
     let header: string[] | undefined;
     if (this.header === undefined) {
       const r = parseRecord(text, 0, final);
-      if (!r) return { batch: this.take() };
+      if (!r) return { batch: this.batch.take() };
       this.header = r.fields;
       header = r.fields;
       pos = r.next;
     }
-    this.ids = this.layout.wantIds ? [] : undefined;
     this.lfAt = -1;
     this.crAt = -1;
     while (pos < text.length) {
@@ -96,41 +84,16 @@ export class PageEncoder {
       pos = next;
     }
     this.text = text.slice(pos);
-    return { ...(header ? { header } : {}), batch: this.take() };
-  }
-
-  private take(): EncodedBatch {
-    const batch: EncodedBatch = {
-      count: this.count,
-      bytes: this.out.subarray(0, this.used),
-      maxStamp: this.maxStamp,
-      ...(this.layout.wantIds ? { ids: this.ids ?? [] } : {}),
-    };
-    if (!this.reuse) this.out = Buffer.allocUnsafeSlow(Math.max(64 * 1024, this.out.length));
-    this.used = 0;
-    this.count = 0;
-    this.maxStamp = null;
-    this.ids = undefined;
-    return batch;
-  }
-
-  /** Room for `extra` more bytes after `at`, keeping everything before `at`. */
-  private ensure(at: number, extra: number): Buffer {
-    if (at + extra > this.out.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.out.length * 2, at + extra));
-      this.out.copy(bigger, 0, 0, at);
-      this.out = bigger;
-    }
-    return this.out;
+    return { ...(header ? { header } : {}), batch: this.batch.take() };
   }
 
   /** Encodes the record at `start`; returns where the next one starts, or -1 when more text is needed. */
   private record(text: string, start: number, final: boolean): number {
-    const { isDeletedIndex, stampIndex, keyHex } = this.layout;
-    const keyLength = keyHex === 0 ? 3 : keyHex;
-    const headerAt = this.used;
-    this.ensure(headerAt, 1 + keyLength + 7);
-    let w = headerAt + 1 + keyLength + 7;
+    const { isDeletedIndex, stampIndex } = this.layout;
+    // The record is written past the batch's end and only counted once sealed: a record the text
+    // ends inside is simply not sealed, and written again with more text.
+    const headerAt = this.batch.used;
+    let w = headerAt + this.batch.headerBytes;
     const len = text.length;
     let i = start;
     let field = 0;
@@ -149,8 +112,8 @@ export class PageEncoder {
         let j: number;
         for (;;) {
           j = text.indexOf('"', from);
-          if (j < 0) return this.rewind(headerAt);
-          if (j + 1 >= len && !final) return this.rewind(headerAt);
+          if (j < 0) return -1;
+          if (j + 1 >= len && !final) return -1;
           if (text.charCodeAt(j + 1) === QUOTE) {
             special = true;
             from = j + 2;
@@ -180,13 +143,13 @@ export class PageEncoder {
         let j = i;
         for (;;) {
           if (j >= len) {
-            if (!final) return this.rewind(headerAt);
+            if (!final) return -1;
             break;
           }
           const c = text.charCodeAt(j);
           if (c === COMMA || c === LF) break;
           // A quote or CR in an unquoted field: rare and odd, leave it to the general path.
-          if (c === QUOTE || c === CR) return this.slowRecord(text, start, final, headerAt);
+          if (c === QUOTE || c === CR) return this.slowRecord(text, start, final);
           j++;
         }
         contentFrom = i;
@@ -197,90 +160,44 @@ export class PageEncoder {
       }
       if (field === 0) {
         id = text.slice(contentFrom, contentTo);
-        if (!id || BAD_ID.test(id)) throw new RowShapeError(`${this.layout.object}: a row has no usable Id`);
+        if (!isUsableId(id)) throw new RowShapeError(`${this.layout.object}: a row has no usable Id`);
       }
       if (field === isDeletedIndex) deleted = contentTo - contentFrom === 4 && text.startsWith('true', contentFrom);
-      if (field === stampIndex && contentTo > contentFrom) {
-        const stamp = text.slice(contentFrom, contentTo);
-        if (this.maxStamp === null || stamp > this.maxStamp) this.maxStamp = stamp;
-      }
+      if (field === stampIndex && contentTo > contentFrom) this.batch.noteStamp(text.slice(contentFrom, contentTo));
       // The field's bytes, then a comma unless it is the last.
-      const out = this.ensure(w, copyTo - copyFrom + 1);
+      const out = this.batch.ensure(w, copyTo - copyFrom + 1);
       if (copyTo - copyFrom < 32) for (let k = copyFrom; k < copyTo; k++) out[w++] = text.charCodeAt(k);
       else w += out.write(text.slice(copyFrom, copyTo), w, 'latin1');
       field++;
       if (i >= len) {
-        if (!final) return this.rewind(headerAt);
+        if (!final) return -1;
         return this.finish(headerAt, w, field, id, deleted, len);
       }
       const c = text.charCodeAt(i);
       if (c === COMMA) {
         out[w++] = COMMA;
         i++;
-        if (i >= len && !final) return this.rewind(headerAt);
+        if (i >= len && !final) return -1;
         continue;
       }
       if (c === LF) return this.finish(headerAt, w, field, id, deleted, i + 1);
-      if (c === CR) return this.slowRecord(text, start, final, headerAt);
+      if (c === CR) return this.slowRecord(text, start, final);
       throw new CsvFormatError(`unexpected character ${JSON.stringify(text[i])} after a quoted field`);
     }
   }
 
-  /** Forgets a partly written record; -1 asks for more text. */
-  private rewind(headerAt: number): number {
-    this.used = headerAt;
-    return -1;
-  }
-
   private finish(headerAt: number, end: number, fields: number, id: string, deleted: boolean, next: number): number {
-    const { width, keyHex } = this.layout;
-    if (fields !== width) {
-      this.used = headerAt;
-      throw new RowShapeError(`${this.layout.object}: a row has ${fields} cells for ${width} fields`);
-    }
-    const key = keyHex === 0 ? 'all' : idHash(id).slice(0, keyHex);
-    const out = this.out;
-    out[headerAt] = key.length;
-    out.write(key, headerAt + 1, 'latin1');
-    const at = headerAt + 1 + key.length;
-    out.writeUInt32LE(end - (at + 7), at);
-    out.writeUInt16LE(id.length, at + 4);
-    out[at + 6] = deleted ? FLAG_IN_RECYCLE_BIN : FLAG_LIVE;
-    this.used = end;
-    this.count++;
-    this.ids?.push(id);
+    const { width } = this.layout;
+    if (fields !== width) throw new RowShapeError(`${this.layout.object}: a row has ${fields} cells for ${width} fields`);
+    this.batch.seal(headerAt, end, id, deleted);
     return next;
   }
 
   /** The general parser and encoder for one record (the slow, always-right path). */
-  private slowRecord(text: string, start: number, final: boolean, headerAt: number): number {
-    this.used = headerAt;
+  private slowRecord(text: string, start: number, final: boolean): number {
     const r = parseRecord(text, start, final);
     if (!r) return -1;
-    const row = r.fields;
-    const { width, isDeletedIndex, stampIndex, keyHex } = this.layout;
-    const id = row[0];
-    if (row.length !== width || !id || BAD_ID.test(id)) {
-      throw new RowShapeError(`${this.layout.object}: a row has ${row.length} cells for ${width} fields${id && !BAD_ID.test(id) ? '' : ' or no usable Id'}`);
-    }
-    if (stampIndex >= 0) {
-      const s = row[stampIndex] as string;
-      if (s && (this.maxStamp === null || s > this.maxStamp)) this.maxStamp = s;
-    }
-    const line = encodeRow(row);
-    const key = keyHex === 0 ? 'all' : idHash(id).slice(0, keyHex);
-    let at = this.used;
-    const out = this.ensure(at, 1 + key.length + 7 + line.length);
-    out[at] = key.length;
-    out.write(key, at + 1, 'latin1');
-    at += 1 + key.length;
-    out.writeUInt32LE(line.length, at);
-    out.writeUInt16LE(id.length, at + 4);
-    out[at + 6] = isDeletedIndex >= 0 && row[isDeletedIndex] === 'true' ? FLAG_IN_RECYCLE_BIN : FLAG_LIVE;
-    out.write(line, at + 7, 'latin1');
-    this.used = at + 7 + line.length;
-    this.count++;
-    this.ids?.push(id);
+    this.batch.addRow(r.fields);
     return r.next;
   }
 }

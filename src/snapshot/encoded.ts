@@ -40,43 +40,105 @@ export class RowShapeError extends Error {
   override readonly name = 'RowShapeError';
 }
 
+/** Ids are alphanumeric; one needing CSV quoting would break Id extraction from a record. */
+export function isUsableId(id: string | undefined): id is string {
+  return id !== undefined && id !== '' && !BAD_ID.test(id);
+}
+
+/** A row's spool key: the first `keyHex` hex chars of its Id hash, or `all`. */
+export function bucketKey(id: string, keyHex: number): string {
+  return keyHex === 0 ? 'all' : idHash(id).slice(0, keyHex);
+}
+
+/**
+ * Builds one batch after another into a growing buffer. Records are written either whole from
+ * cells (`addRow`) or in place by a caller that reserved `headerBytes` first and `seal`s them.
+ */
+export class BatchBuilder {
+  readonly layout: RowLayout;
+  /** Bytes before each record's own: key length, key, length, Id length, flag. */
+  readonly headerBytes: number;
+  used = 0;
+  private out: Buffer;
+  private count = 0;
+  private maxStamp: string | null = null;
+  private ids: string[] | undefined;
+  private readonly reuse: boolean;
+
+  /**
+   * `reuseBuffer`: the caller copies each batch's bytes before it asks for the next one, so one
+   * buffer serves throughout. A batch sent to another thread needs a buffer of its own.
+   */
+  constructor(layout: RowLayout, options: { capacity?: number; reuseBuffer?: boolean } = {}) {
+    this.layout = layout;
+    this.headerBytes = 1 + (layout.keyHex === 0 ? 3 : layout.keyHex) + 7;
+    this.reuse = options.reuseBuffer === true;
+    // Never from the shared pool: the buffer may be transferred to another thread.
+    this.out = Buffer.allocUnsafeSlow(Math.max(1024, options.capacity ?? 64 * 1024));
+    this.ids = layout.wantIds ? [] : undefined;
+  }
+
+  /** Room for `extra` more bytes after `at`, keeping everything before `at`. */
+  ensure(at: number, extra: number): Buffer {
+    if (at + extra > this.out.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.out.length * 2, at + extra));
+      this.out.copy(bigger, 0, 0, at);
+      this.out = bigger;
+    }
+    return this.out;
+  }
+
+  /** ISO-8601 UTC stamps of one format compare as strings. */
+  noteStamp(stamp: string): void {
+    if (stamp && (this.maxStamp === null || stamp > this.maxStamp)) this.maxStamp = stamp;
+  }
+
+  /** Appends one row of byte-string cells in the layout's field order. */
+  addRow(row: readonly string[]): void {
+    const { width, isDeletedIndex: del, stampIndex } = this.layout;
+    const id = row[0];
+    if (row.length !== width || !isUsableId(id)) {
+      throw new RowShapeError(`${this.layout.object}: a row has ${row.length} cells for ${width} fields${isUsableId(id) ? '' : ' or no usable Id'}`);
+    }
+    if (stampIndex >= 0) this.noteStamp(row[stampIndex] as string);
+    const line = encodeRow(row);
+    const at = this.used;
+    this.ensure(at, this.headerBytes + line.length).write(line, at + this.headerBytes, 'latin1');
+    this.seal(at, at + this.headerBytes + line.length, id, del >= 0 && row[del] === 'true');
+  }
+
+  /** Writes the header of the record whose bytes run from `at + headerBytes` to `end`, and counts it. */
+  seal(at: number, end: number, id: string, inRecycleBin: boolean): void {
+    const key = bucketKey(id, this.layout.keyHex);
+    const out = this.out;
+    out[at] = key.length;
+    out.write(key, at + 1, 'latin1');
+    const h = at + 1 + key.length;
+    out.writeUInt32LE(end - (h + 7), h);
+    out.writeUInt16LE(id.length, h + 4);
+    out[h + 6] = inRecycleBin ? FLAG_IN_RECYCLE_BIN : FLAG_LIVE;
+    this.used = end;
+    this.count++;
+    this.ids?.push(id);
+  }
+
+  /** The batch built since the last take. */
+  take(): EncodedBatch {
+    const batch: EncodedBatch = { count: this.count, bytes: this.out.subarray(0, this.used), maxStamp: this.maxStamp, ...(this.ids ? { ids: this.ids } : {}) };
+    if (!this.reuse) this.out = Buffer.allocUnsafeSlow(this.out.length);
+    this.used = 0;
+    this.count = 0;
+    this.maxStamp = null;
+    this.ids = this.layout.wantIds ? [] : undefined;
+    return batch;
+  }
+}
+
 /** Encodes rows of byte-string cells (src/snapshot/bytes.ts) in `layout`'s field order. */
 export function encodeRows(rows: readonly string[][], layout: RowLayout): EncodedBatch {
-  // Never from the shared pool: the buffer may be transferred to another thread.
-  let out = Buffer.allocUnsafeSlow(Math.max(1024, rows.length * 256));
-  let used = 0;
-  let maxStamp: string | null = null;
-  const ids: string[] | undefined = layout.wantIds ? [] : undefined;
-  const { width, isDeletedIndex: del, stampIndex, keyHex } = layout;
-  for (const row of rows) {
-    const id = row[0];
-    if (row.length !== width || !id || BAD_ID.test(id)) {
-      throw new RowShapeError(`${layout.object}: a row has ${row.length} cells for ${width} fields${id && !BAD_ID.test(id) ? '' : ' or no usable Id'}`);
-    }
-    if (stampIndex >= 0) {
-      const s = row[stampIndex] as string;
-      // ISO-8601 UTC stamps of one format compare as strings.
-      if (s && (maxStamp === null || s > maxStamp)) maxStamp = s;
-    }
-    ids?.push(id);
-    const key = keyHex === 0 ? 'all' : idHash(id).slice(0, keyHex);
-    const line = encodeRow(row);
-    const need = 1 + key.length + 7 + line.length;
-    if (used + need > out.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(out.length * 2, used + need));
-      out.copy(bigger, 0, 0, used);
-      out = bigger;
-    }
-    out[used] = key.length;
-    out.write(key, used + 1, 'latin1');
-    used += 1 + key.length;
-    out.writeUInt32LE(line.length, used);
-    out.writeUInt16LE(id.length, used + 4);
-    out[used + 6] = del >= 0 && row[del] === 'true' ? FLAG_IN_RECYCLE_BIN : FLAG_LIVE;
-    out.write(line, used + 7, 'latin1');
-    used += 7 + line.length;
-  }
-  return { count: rows.length, bytes: out.subarray(0, used), maxStamp, ...(ids ? { ids } : {}) };
+  const builder = new BatchBuilder(layout, { capacity: rows.length * 256 });
+  for (const row of rows) builder.addRow(row);
+  return builder.take();
 }
 
 /** One record of a batch: `bytes[start, end)` is the CSV record, its first `idLength` bytes the Id. */

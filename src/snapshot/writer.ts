@@ -6,11 +6,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bucketName, chooseHexChars, compareIds, idHash } from './buckets.ts';
+import { bucketName, chooseHexChars, compareIds } from './buckets.ts';
 import { toByteString } from './bytes.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink, ObjectSinkOptions, SnapshotFinishInfo, SnapshotRunInfo, SnapshotWriterOptions } from './contracts.ts';
 import { csvFile, encodeRow, parseCsv } from './csv.ts';
-import { type EncodedBatch, encodeRows, FLAG_IN_RECYCLE_BIN, forEachRecord, type RowLayout, RowShapeError } from './encoded.ts';
+import { bucketKey, type EncodedBatch, encodeRows, FLAG_IN_RECYCLE_BIN, forEachRecord, isUsableId, type RowLayout, RowShapeError } from './encoded.ts';
 import { CORRUPT_REMEDY, IncrementalNotPossibleError, SnapshotError } from './errors.ts';
 import {
   FORMAT_VERSION,
@@ -47,8 +47,6 @@ const WRITE_BLOCK_BYTES = 1024 * 1024;
  */
 const FULL_SPOOL_HEX = 1;
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
-/** Ids are alphanumeric; one needing CSV quoting would break Id extraction from a record. */
-const BAD_ID = /[",\r\n]/;
 
 interface BaseInfo {
   dir: string;
@@ -265,7 +263,7 @@ class Sink implements ObjectSink {
     if (!this.init.mergeBase) return;
     const k = this.spoolHex;
     for (const id of ids) {
-      if (id && !BAD_ID.test(id)) this.spool.add(k === 0 ? 'all' : idHash(id).slice(0, k), DELETE, id.length, id);
+      if (isUsableId(id)) this.spool.add(bucketKey(id, k), DELETE, id.length, id);
     }
     await this.spool.maybeFlush();
   }
@@ -367,7 +365,7 @@ class Sink implements ObjectSink {
         const sub = new Spool(join(this.init.spoolDir, `re-${key}`));
         try {
           for await (const batch of spool.batches(key)) {
-            for (const r of batch) if (r.flag !== DELETE) sub.addBytes(idHash(idOf(r)).slice(0, k), r);
+            for (const r of batch) if (r.flag !== DELETE) sub.addBytes(bucketKey(idOf(r), k), r);
             await sub.maybeFlush();
           }
           for (const bucket of sub.keys()) await emit(bucket, await sub.records(bucket));
@@ -454,7 +452,7 @@ class Sink implements ObjectSink {
     const all = new Spool(join(this.init.spoolDir, 'rebucket'));
     try {
       const add = async (recs: Rec[]): Promise<void> => {
-        for (const r of recs) all.add(idHash(r.id).slice(0, FULL_SPOOL_HEX), r.deleted ? IN_RECYCLE_BIN : LIVE, r.id.length, r.line);
+        for (const r of recs) all.add(bucketKey(r.id, FULL_SPOOL_HEX), r.deleted ? IN_RECYCLE_BIN : LIVE, r.id.length, r.line);
         await all.maybeFlush();
       };
       for (const m of merged) await add(this.recordsOf(await readFile(m.tempPath, 'latin1')));
