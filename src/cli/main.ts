@@ -29,7 +29,14 @@ export const EXIT = {
   incomplete: 6,
   corrupt: 7,
   rotation_write_failed: 8,
-} as const satisfies Record<FailureState | 'ok' | 'failed' | 'incomplete' | 'corrupt', number>;
+  // Local trouble, not Salesforce's: no room (or no write access) in the staging folder or the output.
+  disk_full: 9,
+  // Another run is backing up the same org into the same place (see src/runtime/lock.ts).
+  locked: 10,
+  // The run would drop objects, or rows past the mass-delete rule, from a target that keeps no other
+  // copy of them: held until the user confirms with --allow-shrink (allow-shrink in the action).
+  held: 11,
+} as const satisfies Record<FailureState | 'ok' | 'failed' | 'incomplete' | 'corrupt' | 'disk_full' | 'locked' | 'held', number>;
 
 const HELP = `sfbackup ${VERSION}: back up Salesforce orgs into your own GitHub repository.
 
@@ -82,7 +89,10 @@ Other options:
 Exit codes: 0 ok, 1 unexpected failure, 2 usage or configuration error, 3 re-authorization required,
 4 Connected App not active yet (retry within 10 minutes), 5 temporary failure (retry later),
 6 backup incomplete (objects failed or the API budget ran out; nothing was replaced),
-7 the snapshot failed verification.
+7 the snapshot failed verification, 8 the org rotated its refresh token and the new one could not be
+stored, 9 the disk is full (or not writable) where the snapshot is staged or published,
+10 another run is backing up the same org into the same place, 11 held: the run would drop objects or
+mass-delete rows from the only copy (check, then re-run with --allow-shrink).
 `;
 
 const FLAG_ENV = {

@@ -43,7 +43,7 @@ export interface ActionRun extends Ran {
 }
 
 /** `runs.using: node24` as the runner does it: each input as INPUT_<NAME> (upper-case, spaces to underscores). */
-export async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+export async function runAction(inputs: Record<string, string>, entry: string = ACTION_ENTRY): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'action-run-'));
   try {
     const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
@@ -58,7 +58,7 @@ export async function runAction(inputs: Record<string, string>): Promise<ActionR
       GITHUB_RUN_ID: '1',
     };
     for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-    const ran = await runNode(ACTION_ENTRY, [], env);
+    const ran = await runNode(entry, [], env);
     return {
       ...ran,
       outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
