@@ -3,7 +3,7 @@ import { createRequire as __sfbackupCreateRequire } from 'node:module';
 const require = __sfbackupCreateRequire(import.meta.url);
 import {
   reexecWithHeapLimits
-} from "./chunks/chunk-KZYM24TB.js";
+} from "./chunks/chunk-XDA2MSO5.js";
 import "./chunks/chunk-I2D4YPEE.js";
 
 // src/cli/bin.ts
@@ -15,4 +15,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-GWMVFIYJ.js");
+if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-5KNUCTNA.js");

@@ -2,13 +2,13 @@ import { createRequire as __sfbackupCreateRequire } from 'node:module';
 const require = __sfbackupCreateRequire(import.meta.url);
 import {
   reexecWithHeapLimits
-} from "./chunks/chunk-KZYM24TB.js";
+} from "./chunks/chunk-XDA2MSO5.js";
 import "./chunks/chunk-I2D4YPEE.js";
 
 // src/action/main.ts
 if (!reexecWithHeapLimits("salesforce-backup-action")) {
   const core = await import("./chunks/core-LTB7EVYL.js");
   const { describeFailure } = await import("./chunks/describe-DHXYHLQZ.js");
-  const { run } = await import("./chunks/run-LED3H72H.js");
+  const { run } = await import("./chunks/run-MRMDZI6Z.js");
   await run().catch((err) => core.setFailed(describeFailure(err)));
 }

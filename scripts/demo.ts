@@ -3,7 +3,7 @@
 // folder, verifies the snapshot, says what it did and where the snapshot is, and stops.
 // `npm run demo -- DIR` keeps the snapshot in DIR; otherwise it goes to a fresh temp folder.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../test/emulators/salesforce/emulator.ts';
@@ -54,7 +54,8 @@ try {
   if (backup.code !== 0) throw new Error(`sfbackup backup exited ${backup.code}`);
   out();
 
-  const snapshot = path.join(outDir, 'demo');
+  // Each run is a dated folder under <out>/<alias>/; `latest` points at the newest.
+  const snapshot = path.join(outDir, 'demo', readlinkSync(path.join(outDir, 'demo', 'latest')));
   const manifest = JSON.parse(readFileSync(path.join(snapshot, 'manifest.json'), 'utf8')) as {
     objects: { name: string; rows: number; files: unknown[] }[];
     totals: { objects: number; rows: number; files: number; bytes: number };

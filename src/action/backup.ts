@@ -1,17 +1,19 @@
 // The `backup` command in the action: one org (from the org config and the secrets map, or from the
 // single-org inputs) into its storage target; outputs, job summary, annotations, and a failed step
 // when any object failed (the last good snapshot then stays where it was).
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { describeFailure } from '../backup/describe.ts';
 import { formatMassDeletes } from '../backup/mass-delete.ts';
-import { type BackupResult, backupFailed, backupOrg } from '../backup/run.ts';
+import { type BackupResult, backupFailed, backupOrg, droppedReasonText } from '../backup/run.ts';
 import { addBackupSummary, escapeHtml } from '../backup/summary.ts';
 import { TOOL_VERSION } from '../backup/version.ts';
 import { loadConfig, parseSecretsMap, type ResolvedOrg, resolveOrg, selectOrg } from '../config/index.ts';
 import { loginUrlForType, type StorageConfig as OrgStorageConfig } from '../config/schema.ts';
+import { classifyDiskFull, type DiskPlaces } from '../runtime/io.ts';
+import { acquireLock, targetLock } from '../runtime/lock.ts';
+import { createWorkDir } from '../runtime/workdir.ts';
 import { failureOutcome, outcomeError } from '../salesforce/auth-outcome.ts';
 import { orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
 import { SalesforceError } from '../salesforce/errors.ts';
@@ -71,7 +73,7 @@ export function storageFor(org: ResolvedOrg, inputs: BackupInputs): StorageConfi
   const s: OrgStorageConfig = org.storage ?? { kind: inputs.storage ?? 'artifact' };
   switch (s.kind) {
     case 'local':
-      return { type: 'local', dir: path.resolve(workspace(), s.dir ?? inputs.outputDir ?? 'salesforce-backups') };
+      return { type: 'local', dir: path.resolve(workspace(), s.dir ?? inputs.outputDir ?? 'salesforce-backups'), keep: s.keep ?? inputs.keep };
     case 'artifact': {
       const name = s['artifact-name'] ?? inputs.artifactName;
       const retentionDays = s['retention-days'] ?? inputs.retentionDays;
@@ -134,6 +136,8 @@ function lastBackupOf(result: BackupResult | undefined, startedAt: string, faile
     changes: totals ? { added: totals.added, changed: totals.changed, deleted: totals.deleted } : null,
     failedObjects: result.failedObjects.map((f) => f.name),
     location: result.published?.location ?? null,
+    ...(result.droppedObjects.length ? { droppedObjects: result.droppedObjects } : {}),
+    ...(result.held ? { held: result.held } : {}),
   };
 }
 
@@ -184,6 +188,36 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
   const storage = storageFor(org, inputs);
   core.info(`Backing up org "${org.alias}" (${org.type}) to the ${storage.type} target.`);
 
+  // One run at a time per org and target: a self-hosted runner may run two jobs on one machine.
+  const lock = await acquireLock({
+    ...targetLock(storage, org.alias),
+    command: `salesforce-backup-action backup (org ${org.alias}${process.env.GITHUB_RUN_ID ? `, workflow run ${process.env.GITHUB_RUN_ID}` : ''})`,
+    log: { info: core.info, warning: core.warning },
+  });
+  try {
+    await backupLocked(inputs, org, storage);
+  } finally {
+    lock.release();
+  }
+}
+
+function diskPlacesOf(workDir: string, tmpRoot: string, storage: StorageConfig): DiskPlaces {
+  const output = storage.type === 'local' ? storage.dir : undefined;
+  return {
+    staging: workDir,
+    ...(output ? { output } : {}),
+    remedies: {
+      staging: `free space on the runner's disk that holds ${tmpRoot} (RUNNER_TEMP), or run the job on a runner with a bigger disk; staging needs room for about twice the org's data`,
+      ...(output
+        ? {
+            output: `free space on the disk that holds ${output} (an older snapshot there can go), or set output-dir (or the org's storage dir) to a folder on a bigger disk`,
+          }
+        : {}),
+    },
+  };
+}
+
+async function backupLocked(inputs: BackupInputs, org: ResolvedOrg, storage: StorageConfig): Promise<void> {
   const life = await OrgLifecycle.open(org, lifecycleInputs(inputs));
   const auth = await life.authenticate();
   if (!auth.session) {
@@ -199,7 +233,8 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
     mask: core.setSecret,
   });
   const tmpRoot = process.env.RUNNER_TEMP || tmpdir();
-  const workDir = mkdtempSync(path.join(tmpRoot, `sfbackup-${org.alias}-`));
+  const work = createWorkDir(tmpRoot, org.alias, core.info);
+  const workDir = work.dir;
   const startedAt = new Date().toISOString();
 
   let result: Awaited<ReturnType<typeof backupOrg>>;
@@ -213,6 +248,7 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
       fullEvery: inputs.fullEvery,
       apiBudgetShare: inputs.apiBudgetShare,
       massDelete: { share: inputs.massDeleteThreshold, minRows: inputs.massDeleteMinRows },
+      allowShrink: inputs.allowShrink,
       ...(org.objects.include ? { include: org.objects.include } : {}),
       ...(org.objects.exclude ? { exclude: org.objects.exclude } : {}),
       ...(org.fieldsExclude.length ? { excludeFields: org.fieldsExclude } : {}),
@@ -220,23 +256,27 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
       log: { info: core.info, warning: core.warning },
       onSecret: mask,
     });
-  } catch (err) {
-    rmSync(workDir, { recursive: true, force: true });
+  } catch (caught) {
+    work.remove();
+    // A full disk (staging in RUNNER_TEMP, or a local output folder) says which disk and what to do.
+    const err = classifyDiskFull(caught, diskPlacesOf(workDir, tmpRoot, storage)) ?? caught;
     // A session that died mid-run may have been refreshed (and rotated) first: store that token.
     const settled = await life.settle();
     const outcome =
       settled.state !== 'ok' ? settled : err instanceof SalesforceError ? failureOutcome(err, orgRef(org), new Date(), org.secretValues) : settled;
+    // A token that died mid-run (or an outage) reads exactly as it would at login: the outcome's texts.
+    const failure = outcome !== settled ? outcomeError(outcome, err) : err;
     await core.summary
       .addHeading(`Salesforce backup of ${escapeHtml(org.alias)}: failed`, 2)
-      .addRaw(`<p>${escapeHtml(describeFailure(err)).replace(/\n/g, '<br>')}</p>`, true)
+      .addRaw(`<p>${escapeHtml(describeFailure(failure)).replace(/\n/g, '<br>')}</p>`, true)
       .addRaw('<p>Nothing was published: the last good snapshot stays as it was.</p>', true);
     await life.report(outcome, lastBackupOf(undefined, startedAt, true));
     await core.summary.write();
-    throw err;
+    throw failure;
   }
 
   // Self-hosted runners keep RUNNER_TEMP between jobs: do not leave a staged org behind.
-  rmSync(workDir, { recursive: true, force: true });
+  work.remove();
   core.setOutput('snapshot-location', result.published?.location ?? '');
   core.setOutput('commit', result.published?.commit ?? '');
   core.setOutput('artifact-id', result.published?.artifactId ?? '');
@@ -247,6 +287,12 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
   core.setOutput('api-calls', result.apiCalls);
   core.setOutput('mass-delete', formatMassDeletes(result.massDeletes));
   core.setOutput('failed-objects', result.failedObjects.map((f) => f.name).join(','));
+  core.setOutput('dropped-objects', result.droppedObjects.map((d) => d.name).join(','));
+  for (const d of result.droppedObjects) {
+    core.warning(`${d.name} had ${d.rows} rows in the previous snapshot and is not in this one: ${droppedReasonText(d.reason)}.`, {
+      title: `Object left the backup of ${org.alias}: ${d.name}`,
+    });
+  }
 
   for (const m of result.massDeletes) {
     core.warning(`${m.object} dropped from ${m.before} to ${m.after} live rows since the last snapshot (−${m.dropped}). Check that this delete was intended.`, {
@@ -268,6 +314,7 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
     if (result.failedObjects.length > 0)
       parts.push(`${result.failedObjects.length} object(s) failed: ${result.failedObjects.map((f) => `${f.name} (${f.error})`).join('; ')}`);
     if (result.stopped) parts.push(result.stopped);
+    if (result.held) parts.push(`Held: ${result.held}. If the change is intended, re-run with \`allow-shrink: true\``);
     core.setFailed(
       `Backup of ${org.alias} not published. ${parts.join('. ')}\nThe last good snapshot stays as it was; re-run the backup once the cause is fixed.`,
     );

@@ -4,7 +4,8 @@
 // CLI both call this; neither does anything it cannot.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { connect, type OrgCredentials, type OrgSession } from '../salesforce/connection.ts';
+import { connectChecked, type OrgCredentials, type OrgSession } from '../salesforce/connection.ts';
+import { excludedBySelection } from '../salesforce/describe.ts';
 import { describeError, SalesforceError } from '../salesforce/errors.ts';
 import { type ExportProgress, type ExportResult, exportOrg } from '../salesforce/export.ts';
 import {
@@ -41,6 +42,8 @@ export interface BackupOptions {
   full?: boolean;
   apiBudgetShare: number;
   massDelete: MassDeleteRule;
+  /** Publish a run that drops objects or mass-deletes rows even into a target that keeps no other copy. */
+  allowShrink?: boolean;
   include?: string[];
   exclude?: string[];
   excludeFields?: string[];
@@ -52,7 +55,14 @@ export interface BackupOptions {
   progress?: (line: string) => void;
   now?: () => number;
   /** Export knobs passed straight to the exporter (tests, benchmarks). */
-  exportTuning?: { concurrency?: number; maxRecords?: number; pollIntervalMs?: number; maxPollIntervalMs?: number };
+  exportTuning?: {
+    concurrency?: number;
+    maxRecords?: number;
+    pollIntervalMs?: number;
+    maxPollIntervalMs?: number;
+    requestTimeoutMs?: number;
+    waitNoticeMs?: number;
+  };
 }
 
 export interface BackupResult {
@@ -73,6 +83,10 @@ export interface BackupResult {
   previousLocation?: string;
   diff?: SnapshotDiff;
   massDeletes: MassDelete[];
+  /** Objects of the previous snapshot that this one does not have (never silent). */
+  droppedObjects: DroppedObject[];
+  /** Set when the run was not published because it would shrink the only copy (exit 11 `held`). */
+  held?: string;
   failedObjects: { name: string; error: string }[];
   /** Set when the run ended early on purpose (the API budget), with the reason. */
   stopped?: string;
@@ -106,7 +120,8 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
   const startedAt = new Date(t0).toISOString();
   const log = o.log;
 
-  const session = o.session ?? (await connect(o.credentials, o.onSecret ? { onSecret: o.onSecret } : {}));
+  // A sandbox token at the production login host looks revoked; connectChecked asks the other host.
+  const session = o.session ?? (await connectChecked(o.credentials, o.onSecret ? { onSecret: o.onSecret } : {}));
   log.info(`Logged in to org ${session.orgId} (${o.alias}) at ${session.instanceUrl}.`);
 
   const prevDir = path.join(o.workDir, 'previous');
@@ -169,6 +184,7 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
           else if (p.phase === 'failed') progress.objectFailed(p.object);
         },
         onRetry: (object, err) => log.info(`Retrying${object ? ` ${object}` : ''} after a transient error: ${(err as Error).message ?? String(err)}`),
+        onNotice: (message) => log.info(message),
       },
     );
 
@@ -221,10 +237,14 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
 
   let diff: SnapshotDiff | undefined;
   let massDeletes: MassDelete[] = [];
+  let droppedObjects: DroppedObject[] = [];
   if (previous && previousManifest && failedObjects.length === 0) {
     diff = await diffSnapshots(resolveSnapshotDir(previous.dir, o.alias), writer.dir);
     massDeletes = findMassDeletes(previousManifest, manifest, o.massDelete);
+    if (!stopped) droppedObjects = findDroppedObjects(previousManifest, manifest, o);
   }
+  for (const d of droppedObjects) log.warning(`${d.name} (${d.rows} rows in the previous snapshot) is not in this snapshot: ${droppedReasonText(d.reason)}.`);
+  const shrink = shrinkReason(droppedObjects, massDeletes);
 
   const result: BackupResult = {
     alias: o.alias,
@@ -245,16 +265,24 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
     ...(previous ? { previousLocation: previous.location } : {}),
     ...(diff ? { diff } : {}),
     massDeletes,
+    droppedObjects,
     failedObjects,
     ...(stopped ? { stopped } : {}),
     manifest,
     ...(session.rotatedRefreshToken ? { rotatedRefreshToken: session.rotatedRefreshToken } : {}),
   };
 
-  if (failedObjects.length === 0 && !stopped) {
+  if (failedObjects.length === 0 && !stopped && shrink && o.target.onShrink === 'hold' && !o.allowShrink) {
+    result.held = `this run ${shrink}, and the ${o.target.kind} target keeps no other copy once the previous one (${previous?.location ?? 'none'}) expires`;
+    log.warning(`Held, not published: ${result.held}. Check the selection and the org; if the change is intended, re-run with allow-shrink (--allow-shrink).`);
+  } else if (failedObjects.length === 0 && !stopped) {
     const message = `Salesforce backup of ${o.alias} (${session.orgId}): ${mode}, ${manifest.totals.objects} objects, ${manifest.totals.rows} rows`;
-    result.published = await o.target.publish(o.alias, stagingDir, message, { disposable: true });
+    const pinPrevious = shrink ? `the run after it ${shrink}` : undefined;
+    result.published = await o.target.publish(o.alias, stagingDir, message, { disposable: true, ...(pinPrevious ? { pinPrevious } : {}) });
     log.info(`Published: ${result.published.location}.`);
+    if (result.published.pinned) log.warning(`Kept ${result.published.pinned.path} for good (KEPT.json): ${result.published.pinned.reason}.`);
+    else if (shrink && o.target.onShrink === 'history') log.info(`This run ${shrink}; the previous snapshot stays in the ${o.target.kind}'s history.`);
+    for (const p of result.published.pruned ?? []) log.info(`Retention removed ${p}.`);
   } else {
     log.warning(`Not published: the last good snapshot${previous ? ` (${previous.location})` : ''} stays as it was.`);
   }
@@ -262,9 +290,42 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
   return result;
 }
 
-/** For callers that turn a result into an exit status: the run failed when an object failed or it stopped early. */
+/** For callers that turn a result into an exit status: the run failed when an object failed, it stopped early or it was held. */
 export function backupFailed(r: BackupResult): boolean {
-  return r.failedObjects.length > 0 || r.stopped !== undefined;
+  return r.failedObjects.length > 0 || r.stopped !== undefined || r.held !== undefined;
+}
+
+export interface DroppedObject {
+  name: string;
+  /** Rows it had in the previous snapshot. */
+  rows: number;
+  /** `excluded`: the selection leaves it out now; `not_exportable`: the org no longer offers it to this user. */
+  reason: 'excluded' | 'not_exportable';
+}
+
+export function droppedReasonText(reason: DroppedObject['reason']): string {
+  return reason === 'excluded' ? 'excluded by the selection' : 'no longer exportable or not visible to this user (renamed, deleted, or access lost)';
+}
+
+/** Objects the previous snapshot had and this one lacks, with why when the selection tells. */
+export function findDroppedObjects(
+  previous: Manifest,
+  current: Manifest,
+  selection: { include?: string[] | undefined; exclude?: string[] | undefined },
+): DroppedObject[] {
+  const now = new Set(current.objects.map((x) => x.name.toLowerCase()));
+  const sel = { ...(selection.include ? { include: selection.include } : {}), ...(selection.exclude ? { exclude: selection.exclude } : {}) };
+  return previous.objects
+    .filter((x) => !now.has(x.name.toLowerCase()))
+    .map((x) => ({ name: x.name, rows: x.rows, reason: excludedBySelection(x.name, sel) ? ('excluded' as const) : ('not_exportable' as const) }));
+}
+
+/** `dropped 2 objects (Lead, Case) and mass-deleted rows in Account`, or undefined when nothing shrank. */
+function shrinkReason(dropped: DroppedObject[], massDeletes: MassDelete[]): string | undefined {
+  const parts: string[] = [];
+  if (dropped.length) parts.push(`dropped ${dropped.length} object(s) (${dropped.map((d) => d.name).join(', ')})`);
+  if (massDeletes.length) parts.push(`lost rows past the mass-delete rule in ${massDeletes.map((m) => m.object).join(', ')}`);
+  return parts.length ? parts.join(' and ') : undefined;
 }
 
 export function isSalesforceError(err: unknown): err is SalesforceError {

@@ -3,7 +3,7 @@
 // then the per-object changes folded away. Only counts, names and locations: nothing secret.
 
 import { formatBytes, formatCount, formatDuration } from './progress.ts';
-import type { BackupResult } from './run.ts';
+import { type BackupResult, droppedReasonText } from './run.ts';
 
 type SummaryTableRow = (string | { data: string; header?: boolean })[];
 
@@ -21,7 +21,7 @@ export function escapeHtml(text: string): string {
 }
 
 export function changesText(r: BackupResult): string {
-  if (!r.diff) return r.previousLocation ? 'n/a' : 'first snapshot';
+  if (!r.diff) return r.previousLocation ? 'not compared (the run failed)' : 'first snapshot';
   const t = r.diff.totals;
   return `+${formatCount(t.added)} / ~${formatCount(t.changed)} / −${formatCount(t.deleted)}`;
 }
@@ -29,6 +29,7 @@ export function changesText(r: BackupResult): string {
 export function outcome(r: BackupResult): string {
   if (r.failedObjects.length > 0) return 'failed';
   if (r.stopped) return 'stopped';
+  if (r.held) return 'held';
   return r.published ? 'ok' : 'not published';
 }
 
@@ -67,6 +68,26 @@ export function addBackupSummary(summary: SummaryWriter, r: BackupResult): Summa
         .join('')}</ul>`,
       true,
     );
+  }
+  if (r.droppedObjects.length > 0) {
+    summary.addRaw(
+      `<p><b>⚠️ ${r.droppedObjects.length} object(s) left the snapshot</b> (they were in the previous one):</p><ul>${r.droppedObjects
+        .map(
+          (d) =>
+            `<li><code>${escapeHtml(d.name)}</code>: ${formatCount(d.rows)} rows in the previous snapshot; ${escapeHtml(droppedReasonText(d.reason))}</li>`,
+        )
+        .join('')}</ul>`,
+      true,
+    );
+  }
+  if (r.held) {
+    summary.addRaw(
+      `<p><b>Held, not published:</b> ${escapeHtml(r.held)}. The previous snapshot is unchanged. If the change is intended, re-run with <code>allow-shrink: true</code>.</p>`,
+      true,
+    );
+  }
+  if (r.published?.pinned) {
+    summary.addRaw(`<p>Kept <code>${escapeHtml(r.published.pinned.path)}</code> for good (KEPT.json): ${escapeHtml(r.published.pinned.reason)}.</p>`, true);
   }
   const changed = r.diff?.objects.filter((o) => o.added + o.changed + o.deleted > 0 || o.presence !== 'both') ?? [];
   if (changed.length > 0) {

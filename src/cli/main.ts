@@ -1,18 +1,21 @@
 // `sfbackup`: the product's commands on a laptop (bundled to dist/cli.js, the package's bin).
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFailure } from '../backup/describe.ts';
 import { formatMassDeletes } from '../backup/mass-delete.ts';
 import { formatBytes, formatCount, formatDuration } from '../backup/progress.ts';
-import { type BackupResult, backupFailed, backupOrg } from '../backup/run.ts';
+import { type BackupResult, backupFailed, backupOrg, droppedReasonText } from '../backup/run.ts';
 import { TOOL_VERSION } from '../backup/version.ts';
+import { classifyDiskFull, type DiskPlaces } from '../runtime/io.ts';
+import { acquireLock, localLockFile } from '../runtime/lock.ts';
+import { createWorkDir, type WorkDir } from '../runtime/workdir.ts';
 import { checkOrg } from '../salesforce/check.ts';
 import { orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
 import type { FailureState } from '../salesforce/errors.ts';
 import { diffSnapshots, SnapshotCorruptError, SnapshotError, verifySnapshot } from '../snapshot/index.ts';
 import { createStorageTarget } from '../storage/index.ts';
+import { leftoversAround } from '../storage/local.ts';
 import { runReauthCommand } from './reauth.ts';
 import { runRotateAppCommand } from './rotate-app.ts';
 
@@ -44,10 +47,12 @@ Usage: sfbackup <command> [options]
 
 Commands:
   check             Log in to one org with a refresh token; print the org id, instance and API usage.
-  backup --out DIR  Back up one org into DIR/<alias>/ (a snapshot: manifest.json, schema/, data/).
-                    The snapshot already there is replaced only when every object made it.
-  verify DIR        Check a snapshot (DIR/<alias> or DIR with one snapshot in it) against its manifest:
-                    every file's sha256, row counts, Id order and buckets.
+  backup --out DIR  Back up one org into DIR/<alias>/<UTC time>/ (a snapshot: manifest.json, schema/,
+                    data/); DIR/<alias>/latest points at the newest. A snapshot is published only
+                    when every object made it; the newest --keep of them are kept.
+  verify DIR        Check a snapshot (DIR, DIR/<alias>, DIR/<alias>/latest or a dated folder) against
+                    its manifest: every file's sha256, row counts, Id order and buckets; and list
+                    what killed runs left next to it.
   diff OLD NEW      Rows added, changed and deleted per object between two snapshots of one org.
   reauth --org ALIAS  Log in to one org in the browser (OAuth with PKCE), verify the new refresh token
                     and store it in the org's GitHub secret. "sfbackup reauth --help" lists its options.
@@ -80,6 +85,13 @@ Options for backup:
   --mass-delete-threshold P  flag objects that lost more than P of their rows (default 10%, and
                          at least --mass-delete-min-rows, default 100)
   --concurrency N        objects exported at the same time (default 6)
+  --keep N               dated snapshots kept in DIR/<alias>/ (default 7); a snapshot that was the
+                         newest before a run that dropped objects or mass-deleted rows is kept for
+                         good (KEPT.json in it) whatever N is
+  --allow-shrink         publish a run that drops objects or mass-deletes rows into a target that
+                         keeps no other copy (the local folder keeps one: it always publishes and pins)
+  --wait-lock SECONDS    when another run is backing up the same org into DIR, wait up to SECONDS
+                         for it to finish instead of stopping at once (exit 10)
 
 Other options:
   --json                 print the result (check, backup, verify, diff) as JSON on stdout
@@ -107,8 +119,32 @@ class UsageError extends Error {}
 
 type Values = ReturnType<typeof parse>['values'];
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
-const err = (line = '') => process.stderr.write(`${line}\n`);
+// A reader that stops early (`sfbackup diff … | head -1`) closes the pipe. What is left to print has
+// nowhere to go, and that is no failure of the command: like the usual Unix tools, drop the rest
+// quietly (no EPIPE stack trace) and finish with the command's own exit code.
+const closed = { stdout: false, stderr: false };
+for (const [name, stream] of [
+  ['stdout', process.stdout],
+  ['stderr', process.stderr],
+] as const) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed[name] = true;
+  });
+}
+const out = (line = '') => {
+  if (!closed.stdout) process.stdout.write(`${line}\n`);
+};
+const err = (line = '') => {
+  if (!closed.stderr) process.stderr.write(`${line}\n`);
+};
+
+/** Where a backup writes, so the top-level handler can say which disk is full (staging or output). */
+const diskPlaces: DiskPlaces = {};
+/** `--json` was given to check/backup/verify/diff: a failure is also one JSON object on stdout. */
+let jsonFailures = false;
+/** Secret values from the flags and the environment, kept out of failure messages. */
+const secretValues: string[] = [];
 
 function credentials(values: Values, env: NodeJS.ProcessEnv) {
   const raw: Record<string, string | undefined> = {};
@@ -173,14 +209,31 @@ async function runBackup(values: Values, env: NodeJS.ProcessEnv): Promise<number
   const concurrency = positiveInt(values.concurrency as string | undefined, '--concurrency');
   const minRows = values['mass-delete-min-rows'] === undefined ? 100 : Number(values['mass-delete-min-rows']);
   if (!Number.isInteger(minRows) || minRows < 0) throw new UsageError('--mass-delete-min-rows must be a whole number');
+  const waitLock = values['wait-lock'] === undefined ? 0 : Number(values['wait-lock']);
+  if (!Number.isFinite(waitLock) || waitLock < 0) throw new UsageError('--wait-lock must be a number of seconds');
 
+  const keep = positiveInt(values.keep as string | undefined, '--keep') ?? 7;
   const target = createStorageTarget(
-    { type: 'local', dir: path.resolve(outDir) },
+    { type: 'local', dir: path.resolve(outDir), keep },
     { log: { info: err, warning: (m) => err(`Warning: ${m}`) }, mask: () => {} },
   );
-  const workDir = mkdtempSync(path.join(tmpdir(), `sfbackup-${alias}-`));
+  diskPlaces.output = path.resolve(outDir);
+  // One run at a time per org and folder (exit 10 otherwise), held until the snapshot is published.
+  const lock = await acquireLock({
+    file: localLockFile(outDir, alias),
+    target: `the backup of ${alias} into ${path.resolve(outDir)}`,
+    command: `sfbackup backup --out ${path.resolve(outDir)} --alias ${alias}`,
+    waitSeconds: waitLock,
+    waitHint: '--wait-lock SECONDS',
+    log: { info: err, warning: (m) => err(`Warning: ${m}`) },
+  });
+  diskPlaces.staging = tmpdir();
+  let work: WorkDir | undefined;
   let result: BackupResult;
   try {
+    work = createWorkDir(tmpdir(), alias, err);
+    const workDir = work.dir;
+    diskPlaces.staging = workDir;
     const include = list(values.include as string | undefined);
     const exclude = list(values.exclude as string | undefined);
     const excludeFields = list(values['exclude-fields'] as string | undefined);
@@ -193,6 +246,7 @@ async function runBackup(values: Values, env: NodeJS.ProcessEnv): Promise<number
       full: Boolean(values.full),
       apiBudgetShare: share(values['api-budget-share'] as string | undefined, '--api-budget-share', 0.5),
       massDelete: { share: share(values['mass-delete-threshold'] as string | undefined, '--mass-delete-threshold', 0.1), minRows },
+      allowShrink: Boolean(values['allow-shrink']),
       ...(include ? { include } : {}),
       ...(exclude ? { exclude } : {}),
       ...(excludeFields ? { excludeFields } : {}),
@@ -202,7 +256,8 @@ async function runBackup(values: Values, env: NodeJS.ProcessEnv): Promise<number
       ...(concurrency ? { exportTuning: { concurrency } } : {}),
     });
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    work?.remove();
+    lock.release();
   }
 
   const failed = backupFailed(result);
@@ -219,21 +274,32 @@ async function runBackup(values: Values, env: NodeJS.ProcessEnv): Promise<number
     if (result.diff) {
       const t = result.diff.totals;
       out(`  changes     +${formatCount(t.added)} added, ~${formatCount(t.changed)} changed, -${formatCount(t.deleted)} deleted since the last snapshot`);
-    } else out('  changes     first snapshot');
-    out(`  snapshot    ${result.published ? result.published.location : 'NOT published: the previous snapshot is unchanged'}`);
+    } else if (result.previousLocation) out('  changes     not compared: the run failed, so it was not checked against the previous snapshot');
+    else out('  changes     first snapshot');
+    out(`  snapshot    ${result.published ? result.published.location : `NOT published${result.held ? ' (held)' : ''}: the previous snapshot is unchanged`}`);
     if (result.massDeletes.length) out(`  MASS DELETE ${formatMassDeletes(result.massDeletes)}`);
+    if (result.droppedObjects.length)
+      out(`  DROPPED     ${result.droppedObjects.map((d) => `${d.name} (${formatCount(d.rows)} rows, ${droppedReasonText(d.reason)})`).join('; ')}`);
+    if (result.published?.pinned) out(`  kept        ${result.published.pinned.path} for good (KEPT.json): ${result.published.pinned.reason}`);
+    for (const p of result.published?.pruned ?? []) out(`  removed     ${p} (older than the newest ${keep})`);
   }
   for (const f of result.failedObjects) err(`Failed: ${f.name}: ${f.error}`);
+  if (result.held) err(`Held: ${result.held}. Nothing was published. If the change is intended, re-run with --allow-shrink.`);
   if (result.stopped) err(`Stopped: ${result.stopped}`);
   if (result.rotatedRefreshToken)
     err('Warning: the org rotated the refresh token; the one you passed no longer works. Re-authorize, or turn rotation off for the app.');
+  if (result.held) return EXIT.held;
   return failed ? EXIT.incomplete : EXIT.ok;
 }
 
 async function runVerify(dir: string, values: Values): Promise<number> {
   try {
     const report = await verifySnapshot(path.resolve(dir));
-    if (values.json) out(JSON.stringify({ ok: true, ...report }));
+    // What killed runs left next to the snapshot does not make it less intact: warn, exit 0.
+    const leftovers = leftoversAround(report.dir);
+    for (const l of leftovers)
+      err(`Warning: leftover ${l.path}: ${l.what}${l.running ? ` (run ${l.pid} is still going)` : '; the next backup into this folder removes it'}.`);
+    if (values.json) out(JSON.stringify({ ok: true, ...report, leftovers }));
     else {
       out(`Snapshot ${report.dir} is intact: org ${report.orgId}, ${report.mode} run finished ${report.finishedAt}.`);
       out(
@@ -245,7 +311,7 @@ async function runVerify(dir: string, values: Values): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof SnapshotCorruptError) {
-      if (values.json) out(JSON.stringify({ ok: false, dir: e.dir, problems: e.problems }));
+      if (values.json) out(JSON.stringify({ ...failureJson(e, EXIT.corrupt), dir: e.dir, problems: e.problems }));
       err(`sfbackup: ${describeFailure(e)}`);
       return EXIT.corrupt;
     }
@@ -276,16 +342,20 @@ async function runDiff(oldDir: string, newDir: string, values: Values): Promise<
 }
 
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  collectSecrets(argv, env);
   // reauth has options of its own (src/cli/reauth.ts).
   if (argv[0] === 'reauth') return runReauthCommand(argv.slice(1), env, { out, err });
   if (argv[0] === 'rotate-app') return runRotateAppCommand(argv.slice(1), env, { out, err });
   let parsed: ReturnType<typeof parse>;
+  // Known before parsing, so a usage error is JSON too.
+  jsonFailures = argv.includes('--json');
   try {
     parsed = parse(argv);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
+  jsonFailures = Boolean(values.json);
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.ok;
@@ -338,6 +408,9 @@ function parse(argv: string[]) {
       'mass-delete-threshold': { type: 'string' },
       'mass-delete-min-rows': { type: 'string' },
       concurrency: { type: 'string' },
+      keep: { type: 'string' },
+      'allow-shrink': { type: 'boolean', default: false },
+      'wait-lock': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -345,20 +418,73 @@ function parse(argv: string[]) {
   });
 }
 
+function collectSecrets(argv: string[], env: NodeJS.ProcessEnv): void {
+  for (const name of ['SF_REFRESH_TOKEN', 'SF_CLIENT_SECRET']) {
+    const v = env[name];
+    if (v) secretValues.push(v);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    for (const flag of ['--refresh-token', '--client-secret']) {
+      if (a === flag && argv[i + 1]) secretValues.push(argv[i + 1] as string);
+      else if (a.startsWith(`${flag}=`)) secretValues.push(a.slice(flag.length + 1));
+    }
+  }
+}
+
+function scrub(text: string): string {
+  let s = text;
+  // Longest first, so a value that contains another is taken out whole.
+  for (const v of [...secretValues].sort((a, b) => b.length - a.length)) if (v.length >= 8) s = s.split(v).join('[redacted]');
+  return s;
+}
+
+/** The exit code of a failure, and its state as a script reads it. */
+function classify(e: unknown): { exitCode: number; state: string; reason: string; remedy: string } {
+  const remedyOf = (x: unknown): string | undefined => {
+    const r = (x as { remedy?: unknown } | null)?.remedy;
+    return typeof r === 'string' && r ? r : undefined;
+  };
+  if (e instanceof UsageError) return { exitCode: EXIT.misconfigured, state: 'misconfigured', reason: 'usage', remedy: 'run "sfbackup --help" for usage' };
+  const reasonOf = (x: unknown): string => {
+    const r = (x as { reason?: unknown } | null)?.reason;
+    return typeof r === 'string' && r ? r : 'unexpected';
+  };
+  if (e instanceof SnapshotError) {
+    const corrupt = e.reason === 'snapshot_corrupt';
+    return { exitCode: corrupt ? EXIT.corrupt : EXIT.misconfigured, state: corrupt ? 'corrupt' : 'misconfigured', reason: e.reason, remedy: e.remedy };
+  }
+  const state = (e as { state?: unknown } | null)?.state;
+  if (typeof state === 'string' && state in EXIT) {
+    return { exitCode: EXIT[state as keyof typeof EXIT], state, reason: reasonOf(e), remedy: remedyOf(e) ?? '' };
+  }
+  return {
+    exitCode: EXIT.failed,
+    state: 'failed',
+    reason: 'unexpected',
+    remedy: remedyOf(e) ?? 'run the command again; if it fails the same way, report it with this message',
+  };
+}
+
+/** One JSON object for a failed command: what scripts using --json read instead of stderr. */
+function failureJson(e: unknown, exitCode?: number): Record<string, unknown> {
+  const c = classify(e);
+  const message = e instanceof Error ? e.message : String(e);
+  return { ok: false, state: c.state, reason: c.reason, message: scrub(message), remedy: scrub(c.remedy), exitCode: exitCode ?? c.exitCode };
+}
+
 main(process.argv.slice(2), process.env).then(
   (code) => {
     process.exitCode = code;
   },
-  (e: unknown) => {
-    if (e instanceof UsageError) {
-      err(`sfbackup: ${e.message}\nRun "sfbackup --help" for usage.`);
-      process.exitCode = EXIT.misconfigured;
-      return;
-    }
-    err(`sfbackup: ${describeFailure(e)}`);
-    const state = (e as { state?: unknown } | null)?.state;
-    if (e instanceof SnapshotError) process.exitCode = e.reason === 'snapshot_corrupt' ? EXIT.corrupt : EXIT.misconfigured;
-    else if (typeof state === 'string' && state in EXIT) process.exitCode = EXIT[state as keyof typeof EXIT];
-    else process.exitCode = EXIT.failed;
+  (caught: unknown) => {
+    // A full disk surfaces as a bare errno from wherever it struck (a publish copy, a lock file):
+    // say which disk is full and what to do, with the exit code of its own.
+    const e = classifyDiskFull(caught, diskPlaces) ?? caught;
+    const c = classify(e);
+    if (jsonFailures) out(JSON.stringify(failureJson(e)));
+    if (e instanceof UsageError) err(`sfbackup: ${scrub(e.message)}\nRun "sfbackup --help" for usage.`);
+    else err(`sfbackup: ${scrub(describeFailure(e))}`);
+    process.exitCode = c.exitCode;
   },
 );

@@ -61,6 +61,8 @@ export const storageSchema = z
       .regex(/^[^"<>|*?\r\n\\/:]+$/, { error: 'must be an artifact name without " : < > | * ? \\ / — e.g. artifact-name: sf-backup-prod' })
       .optional(),
     'retention-days': z.number({ error: 'must be a number of days from 1 to 90 — e.g. retention-days: 30' }).int().min(1).max(90).optional(),
+    /** Local folder: dated snapshots kept per org (the newest N; pinned ones on top). */
+    keep: z.number({ error: 'must be a whole number of snapshots, at least 1 — e.g. keep: 7' }).int().min(1).max(10_000).optional(),
   })
   .strict();
 

@@ -24,6 +24,8 @@ export async function retryTransient<T>(
   isTransient: (err: unknown) => boolean,
   policy: BackoffPolicy,
   onRetry?: (err: unknown, attempt: number) => void,
+  /** Ends the waiting between attempts at once; the promise rejects with the signal's reason. */
+  signal?: AbortSignal,
 ): Promise<T> {
   try {
     return await pRetry(
@@ -40,6 +42,7 @@ export async function retryTransient<T>(
         maxTimeout: policy.maxTimeoutMs,
         factor: 2,
         randomize: true,
+        ...(signal ? { signal } : {}),
         shouldRetry: ({ error }) => error instanceof Retryable,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           if (error instanceof Retryable && retriesLeft > 0) onRetry?.(error.original, attemptNumber);

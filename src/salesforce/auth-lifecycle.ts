@@ -18,7 +18,8 @@ import { type AuthOutcome, failureOutcome, type OrgRef, okOutcome, outcomeError 
 import {
   classifyAuthError,
   connect,
-  DEFAULT_LOGIN_HOSTS,
+  genericHostKind,
+  knownLoginHosts,
   type LoginHosts,
   type OrgCredentials,
   type OrgSession,
@@ -72,8 +73,8 @@ export interface AuthenticateOptions {
   previous?: PreviousAuth;
   /** The Connected App's "expire refresh token after N days" policy, when the org config states it. */
   refreshTokenMaxAgeDays?: number;
-  /** Generic login hosts (tests point them at the emulator). */
-  loginHosts?: LoginHosts;
+  /** Generic login hosts (default: Salesforce's, plus SFBACKUP_LOGIN_HOSTS; tests point them at the emulator). */
+  loginHosts?: LoginHosts | readonly LoginHosts[];
   /** Hears each failure that will be retried, for a log line; never given a secret. */
   onRetry?: (info: { what: 'login' | 'secret_write'; state: string; attempt: number; delayMs: number; message: string }) => void;
 }
@@ -124,7 +125,7 @@ function withContext(e: SalesforceError, context: SalesforceError['context']): S
 export async function authenticate(org: AuthOrg, options: AuthenticateOptions = {}): Promise<AuthResult> {
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? defaultSleep;
-  const hosts = options.loginHosts ?? DEFAULT_LOGIN_HOSTS;
+  const hosts = options.loginHosts ?? knownLoginHosts();
   const window = options.appPendingWindowMs ?? DEFAULT_APP_PENDING_WINDOW_MS;
   const target = options.refreshTokenTarget;
   const ref: OrgRef = {
@@ -249,7 +250,11 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
           reason: 'wrong_org_type',
           message: `Salesforce refused the refresh token at ${creds.loginUrl} and accepted it at ${other}: the org is configured as the wrong kind.`,
           remedy: `Set the org's type to match the login host ${other}.`,
-          context: { otherLoginUrl: other, otherLoginUrlConfirmed: true },
+          context: {
+            otherLoginUrl: other,
+            otherLoginUrlConfirmed: true,
+            actualKind: genericHostKind(other, hosts) === 'sandbox' ? 'sandbox' : 'production',
+          },
         });
       }
     }

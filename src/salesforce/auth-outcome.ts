@@ -114,8 +114,8 @@ export function remedyFor(failure: { state: FailureState; reason: FailureReason;
     }
     case 'wrong_org_type': {
       const kind = loginKind(org.type);
-      const other = ctx.otherLoginUrl ?? (kind === 'production' ? 'https://test.salesforce.com' : 'https://login.salesforce.com');
-      const actual = kind === 'production' ? 'sandbox' : 'production';
+      const actual = ctx.actualKind ?? (kind === 'production' ? 'sandbox' : 'production');
+      const other = ctx.otherLoginUrl ?? (actual === 'sandbox' ? 'https://test.salesforce.com' : 'https://login.salesforce.com');
       const evidence = ctx.otherLoginUrlConfirmed
         ? `its refresh token was issued by a ${actual === 'sandbox' ? 'sandbox' : 'production org'}: ${other} accepted it`
         : `Salesforce refused the login there, which is what a ${actual === 'sandbox' ? 'sandbox' : 'production org'} gets at the wrong host`;

@@ -82,9 +82,11 @@ async function createJob(api: SalesforceApi, query: string, o: BulkExportOptions
           method: 'POST',
           path: '/jobs/query',
           body: { operation: 'queryAll', query, contentType: 'CSV', columnDelimiter: 'COMMA', lineEnding: 'LF' },
+          label: `the Bulk query job for ${o.object}`,
         }),
       o.retry ?? DEFAULT_RETRY,
       o.onRetry,
+      api.signal,
     );
     return jobInfo.parse(created).id;
   } catch (err) {
@@ -99,7 +101,14 @@ async function waitForJob(api: SalesforceApi, jobId: string, o: BulkExportOption
   const maxInterval = o.maxPollIntervalMs ?? 10_000;
   const deadline = Date.now() + (o.jobTimeoutMs ?? 3 * 3_600_000);
   for (;;) {
-    const info = jobInfo.parse(await withRetry(() => api.json<unknown>({ path: `/jobs/query/${jobId}` }), o.retry ?? DEFAULT_RETRY, o.onRetry));
+    const info = jobInfo.parse(
+      await withRetry(
+        () => api.json<unknown>({ path: `/jobs/query/${jobId}`, label: `the Bulk job status of ${o.object}` }),
+        o.retry ?? DEFAULT_RETRY,
+        o.onRetry,
+        api.signal,
+      ),
+    );
     if (info.state === 'JobComplete') return info;
     if (info.state === 'Failed' || info.state === 'Aborted') {
       throw new TransientError({
@@ -115,7 +124,7 @@ async function waitForJob(api: SalesforceApi, jobId: string, o: BulkExportOption
         remedy: 'Run the backup again later (Salesforce may be busy); if the object keeps timing out, raise the job timeout or exclude it.',
       });
     }
-    await sleep(interval);
+    await sleep(interval, undefined, api.signal ? { signal: api.signal } : {});
     interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
   }
 }
@@ -133,12 +142,17 @@ async function streamPage(
   skip: number,
   delivered: (n: number) => void,
   receiver: RowReceiver,
+  pageNo: number,
 ): Promise<{ rows: number; next: string | null }> {
   const params = new URLSearchParams();
   if (o.maxRecords) params.set('maxRecords', String(o.maxRecords));
   if (locator) params.set('locator', locator);
   const qs = params.toString();
-  const res = await api.fetch({ path: `/jobs/query/${jobId}/results${qs ? `?${qs}` : ''}`, headers: { accept: 'text/csv' } });
+  const res = await api.fetch({
+    path: `/jobs/query/${jobId}/results${qs ? `?${qs}` : ''}`,
+    headers: { accept: 'text/csv' },
+    label: `${o.object} results page ${pageNo} (Bulk job ${jobId})`,
+  });
   const nextHeader = res.headers.get('sforce-locator');
   if (!res.body) return { rows: 0, next: nextHeader === null || nextHeader === 'null' || nextHeader === '' ? null : nextHeader };
   const parser = await (o.pool ?? inlineParsePool()).open(o.layout);
@@ -193,7 +207,7 @@ export async function bulkExport(api: SalesforceApi, o: BulkExportOptions, recei
     terminal = true;
     let locator: string | undefined;
     let total = 0;
-    for (;;) {
+    for (let pageNo = 1; ; pageNo++) {
       let deliveredInPage = 0;
       const page = await withRetry(
         () =>
@@ -207,9 +221,11 @@ export async function bulkExport(api: SalesforceApi, o: BulkExportOptions, recei
               deliveredInPage += n;
             },
             receiver,
+            pageNo,
           ),
         o.retry ?? DEFAULT_RETRY,
         o.onRetry,
+        api.signal,
       );
       total += page.rows;
       if (page.next === null) break;

@@ -1,7 +1,7 @@
 // `check`: log in to one org and read what a person wants to see first (which org, where, how much
 // of the daily API allowance is left). Both the action and the CLI present this result.
 import type { Connection, OrganizationLimitsInfo } from 'jsforce';
-import { classifyAuthError, connect, type OrgCredentials } from './connection.ts';
+import { classifyAuthError, connectChecked, type OrgCredentials } from './connection.ts';
 import { TransientError } from './errors.ts';
 
 export interface ApiUsage {
@@ -22,7 +22,7 @@ export interface OrgCheck {
 }
 
 export async function checkOrg(creds: OrgCredentials, onSecret?: (value: string) => void): Promise<OrgCheck> {
-  const session = await connect(creds, onSecret ? { onSecret } : {});
+  const session = await connectChecked(creds, onSecret ? { onSecret } : {});
   let limits: OrganizationLimitsInfo;
   try {
     limits = await session.conn.limits();

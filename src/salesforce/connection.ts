@@ -16,22 +16,65 @@ export interface LoginHosts {
 
 export const DEFAULT_LOGIN_HOSTS: LoginHosts = { production: DEFAULT_LOGIN_URL, sandbox: SANDBOX_LOGIN_URL };
 
+/**
+ * SFBACKUP_LOGIN_HOSTS names one more production/sandbox pair of generic login hosts, as JSON
+ * (`{"production":"http://127.0.0.1:8484","sandbox":"http://127.0.0.1:8485"}`): the Salesforce
+ * emulator's, so the check of the other login host runs in tests as it does against Salesforce.
+ * It adds to Salesforce's pair and never replaces it.
+ */
+export const LOGIN_HOSTS_ENV = 'SFBACKUP_LOGIN_HOSTS';
+
+const loginHostsSchema = z.strictObject({ production: httpUrlOf(), sandbox: httpUrlOf() });
+
+function httpUrlOf() {
+  return z
+    .string()
+    .trim()
+    .pipe(z.url({ protocol: /^https?$/ }))
+    .transform((u) => u.replace(/\/+$/, ''));
+}
+
+/** Salesforce's generic hosts, plus the pair of SFBACKUP_LOGIN_HOSTS when it is set. */
+export function knownLoginHosts(env: NodeJS.ProcessEnv = process.env): LoginHosts[] {
+  const raw = env[LOGIN_HOSTS_ENV];
+  if (!raw) return [DEFAULT_LOGIN_HOSTS];
+  let extra: LoginHosts;
+  try {
+    extra = loginHostsSchema.parse(JSON.parse(raw));
+  } catch (err) {
+    throw new MisconfiguredError({
+      reason: 'bad_input',
+      message: `${LOGIN_HOSTS_ENV} is not a pair of login URLs: ${err instanceof Error ? err.message : String(err)}`,
+      remedy: `Unset ${LOGIN_HOSTS_ENV}, or set it to JSON such as {"production":"http://127.0.0.1:8484","sandbox":"http://127.0.0.1:8485"}.`,
+    });
+  }
+  return [DEFAULT_LOGIN_HOSTS, extra];
+}
+
 function sameUrl(a: string, b: string): boolean {
   return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 }
 
+function pairs(hosts: LoginHosts | readonly LoginHosts[] | undefined): readonly LoginHosts[] {
+  if (hosts === undefined) return knownLoginHosts();
+  return Array.isArray(hosts) ? hosts : [hosts as LoginHosts];
+}
+
 /** Which generic host a login URL is, or undefined for a My Domain (which serves one org of either kind). */
-export function genericHostKind(loginUrl: string, hosts: LoginHosts = DEFAULT_LOGIN_HOSTS): 'production' | 'sandbox' | undefined {
-  if (sameUrl(loginUrl, hosts.production)) return 'production';
-  if (sameUrl(loginUrl, hosts.sandbox)) return 'sandbox';
+export function genericHostKind(loginUrl: string, hosts?: LoginHosts | readonly LoginHosts[]): 'production' | 'sandbox' | undefined {
+  for (const pair of pairs(hosts)) {
+    if (sameUrl(loginUrl, pair.production)) return 'production';
+    if (sameUrl(loginUrl, pair.sandbox)) return 'sandbox';
+  }
   return undefined;
 }
 
 /** The generic host of the other org kind: where a token refused at `loginUrl` may belong. */
-export function otherLoginHost(loginUrl: string, hosts: LoginHosts = DEFAULT_LOGIN_HOSTS): string | undefined {
-  const kind = genericHostKind(loginUrl, hosts);
-  if (kind === 'production') return hosts.sandbox;
-  if (kind === 'sandbox') return hosts.production;
+export function otherLoginHost(loginUrl: string, hosts?: LoginHosts | readonly LoginHosts[]): string | undefined {
+  for (const pair of pairs(hosts)) {
+    if (sameUrl(loginUrl, pair.production)) return pair.sandbox;
+    if (sameUrl(loginUrl, pair.sandbox)) return pair.production;
+  }
   return undefined;
 }
 
@@ -117,8 +160,8 @@ export interface OrgSession {
 export interface ConnectOptions {
   /** Called with every secret the login produces (access tokens, rotated refresh tokens) before it is used. */
   onSecret?: (value: string) => void;
-  /** The generic login hosts, to name the other one when a login is refused (default: Salesforce's). */
-  loginHosts?: LoginHosts;
+  /** The generic login hosts, to name the other one when a login is refused (default: knownLoginHosts()). */
+  loginHosts?: LoginHosts | readonly LoginHosts[];
 }
 
 /** Org and user ids are the last two segments of the identity URL that the token response carries. */
@@ -175,6 +218,44 @@ export async function connect(creds: OrgCredentials, options: ConnectOptions = {
   return session;
 }
 
+/**
+ * connect(), and when a generic login host refuses the token as dead, one more try at the other
+ * kind's host: Salesforce answers a sandbox token at login.salesforce.com (and a production token at
+ * test.salesforce.com) exactly as it answers a revoked one, and only the other host can tell. The
+ * action's token lifecycle (auth-lifecycle.ts) does the same, and also stores a token the probe rotated.
+ */
+export async function connectChecked(creds: OrgCredentials, options: ConnectOptions = {}): Promise<OrgSession> {
+  try {
+    return await connect(creds, options);
+  } catch (err) {
+    const e = classifyAuthError(err, creds.loginUrl, options.loginHosts);
+    const other = otherLoginHost(creds.loginUrl, options.loginHosts);
+    if (!(e instanceof ReauthRequiredError) || e.reason !== 'token_expired_or_revoked' || !other) throw e;
+    let probe: OrgSession;
+    try {
+      probe = await connect({ ...creds, loginUrl: other }, options);
+    } catch {
+      // Not the other kind's token either: it really is dead.
+      throw e;
+    }
+    throw wrongLoginHost(creds.loginUrl, other, options.loginHosts, probe.rotatedRefreshToken !== undefined);
+  }
+}
+
+/** The token belongs to the other org kind: `other` accepted it. */
+export function wrongLoginHost(loginUrl: string, other: string, hosts: LoginHosts | readonly LoginHosts[] | undefined, rotated: boolean): MisconfiguredError {
+  const kind = genericHostKind(loginUrl, hosts);
+  const actual = kind === 'production' ? 'sandbox' : 'production';
+  return new MisconfiguredError({
+    reason: 'wrong_org_type',
+    message:
+      `Salesforce refused the refresh token at ${loginUrl}, the ${kind} login host, and accepted it at ${other}, the ${actual} login host: the token belongs to a ${actual === 'sandbox' ? 'sandbox' : 'production org'}.` +
+      (rotated ? ' The org rotates refresh tokens, so accepting it there replaced the token: re-authorize the org as well.' : ''),
+    remedy: `Log in at ${other}: set the login URL to ${other} (--login-url or SF_LOGIN_URL; the login-url input; or \`type: ${actual}\` in .github/salesforce-backup.yml), or use the org's My Domain URL.`,
+    context: { otherLoginUrl: other, otherLoginUrlConfirmed: true, actualKind: actual },
+  });
+}
+
 /** For refreshes inside a data call, where jsforce keeps only the description. */
 const OAUTH_CODE_BY_DESCRIPTION: Record<string, string> = {
   'expired access/refresh token': 'invalid_grant',
@@ -186,7 +267,7 @@ const OAUTH_CODE_BY_DESCRIPTION: Record<string, string> = {
  * Turns what jsforce throws during a login into a typed error. OAuth failures arrive as an Error whose
  * `name` is the OAuth `error` code; a refresh inside a data call loses the code and keeps only the text.
  */
-export function classifyAuthError(err: unknown, loginUrl: string, loginHosts: LoginHosts = DEFAULT_LOGIN_HOSTS): SalesforceError {
+export function classifyAuthError(err: unknown, loginUrl: string, loginHosts?: LoginHosts | readonly LoginHosts[]): SalesforceError {
   if (err instanceof SalesforceError) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   const description = e.message.replace(/^Unable to refresh session due to: /, '');
@@ -230,7 +311,7 @@ export function classifyAuthError(err: unknown, loginUrl: string, loginHosts: Lo
         reason: 'wrong_org_type',
         message: `Salesforce refused the login at ${loginUrl}, the ${kind} login host: the org may be a ${kind === 'production' ? 'sandbox' : 'production org'}, which logs in at ${other}. ${said}`,
         remedy: `Set the org's type to ${kind === 'production' ? 'sandbox' : 'production'} (login host ${other}), or use the org's My Domain URL.`,
-        context: { otherLoginUrl: other, otherLoginUrlConfirmed: false },
+        context: { otherLoginUrl: other, otherLoginUrlConfirmed: false, actualKind: kind === 'production' ? 'sandbox' : 'production' },
       });
     }
     if (/authentication failure/i.test(description)) {

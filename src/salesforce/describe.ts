@@ -82,29 +82,90 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T, 
   return out;
 }
 
+/**
+ * A selection that backs up nothing, or names objects that are not there. Not a SalesforceError on
+ * purpose: the login worked, so the org's authorization state stays as it is; the CLI exits 2.
+ */
+export class SelectionError extends Error {
+  override readonly name = 'SelectionError';
+  readonly state = 'misconfigured';
+  readonly reason = 'bad_selection';
+  readonly remedy: string;
+  /** Each include entry that matched nothing (or named an object that cannot be exported). */
+  readonly unmatched: string[];
+
+  constructor(message: string, remedy: string, unmatched: string[]) {
+    super(message);
+    this.remedy = remedy;
+    this.unmatched = unmatched;
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** Up to three exportable names closest to what was typed (wildcards ignored), for "did you mean". */
+export function closestNames(entry: string, names: string[]): string[] {
+  const typed = entry.replace(/[*?]/g, '').toLowerCase();
+  if (!typed) return [];
+  const limit = Math.max(1, Math.floor(typed.length / 3));
+  return names
+    .map((name) => ({ name, d: editDistance(typed, name.toLowerCase()) }))
+    .filter((x) => x.d <= limit)
+    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
+    .slice(0, 3)
+    .map((x) => x.name);
+}
+
+const LISTED_NAMES = 60;
+
 /** The objects describeGlobal offers that a backup can read, after include/exclude. */
 export function chooseObjects(global: DescribeGlobalSObjectResult[], options: Pick<SelectionOptions, 'include' | 'exclude'>): DescribeGlobalSObjectResult[] {
   const byName = new Map(global.map((o) => [o.name.toLowerCase(), o]));
   const exportable = (o: DescribeGlobalSObjectResult) => o.queryable && o.retrieveable;
   let chosen = global.filter(exportable);
+  const names = chosen.map((o) => o.name).sort((a, b) => a.localeCompare(b));
+  const existing = () =>
+    `Exportable objects in this org (${names.length}): ${names.slice(0, LISTED_NAMES).join(', ')}${names.length > LISTED_NAMES ? `, … and ${names.length - LISTED_NAMES} more` : ''}.`;
+  const remedy =
+    'Fix the names or patterns in --include / objects.include (API names, case-insensitive; custom objects end in __c; * and ? are wildcards). Nothing was backed up and the last snapshot is unchanged.';
   if (options.include && options.include.length > 0) {
+    // Every entry is checked before failing, so one run names every typo, not just the first.
+    const problems: string[] = [];
+    const unmatched: string[] = [];
     for (const entry of options.include) {
-      if (isPattern(entry)) continue;
+      const hint = (): string => {
+        const close = closestNames(entry, names);
+        return close.length ? `; did you mean ${close.join(', ')}?` : '';
+      };
+      if (isPattern(entry)) {
+        const re = patternToRegExp(entry);
+        if (!chosen.some((o) => re.test(o.name))) {
+          unmatched.push(entry);
+          problems.push(`${entry} matched nothing${hint()}`);
+        }
+        continue;
+      }
       const o = byName.get(entry.toLowerCase());
       if (!o) {
-        throw new MisconfiguredError({
-          reason: 'bad_input',
-          message: `The included object "${entry}" does not exist in this org (describeGlobal does not list it).`,
-          remedy: `Check the spelling and the API name (custom objects end in __c), or remove "${entry}" from the objects to include.`,
-        });
+        unmatched.push(entry);
+        problems.push(`${entry} does not exist in this org (describeGlobal does not list it)${hint()}`);
+      } else if (!exportable(o)) {
+        unmatched.push(entry);
+        problems.push(`${o.name} cannot be exported: Salesforce says it is not queryable or not retrievable`);
       }
-      if (!exportable(o)) {
-        throw new MisconfiguredError({
-          reason: 'bad_input',
-          message: `The included object "${o.name}" cannot be exported: Salesforce says it is not queryable or not retrievable.`,
-          remedy: `Remove "${o.name}" from the objects to include.`,
-        });
-      }
+    }
+    if (problems.length > 0) {
+      throw new SelectionError(`The objects to include do not all match: ${problems.join('. ')}. ${existing()}`, remedy, unmatched);
     }
     const include = options.include.map(patternToRegExp);
     chosen = chosen.filter((o) => matchesAny(o.name, include));
@@ -113,7 +174,24 @@ export function chooseObjects(global: DescribeGlobalSObjectResult[], options: Pi
     const exclude = options.exclude.map(patternToRegExp);
     chosen = chosen.filter((o) => !matchesAny(o.name, exclude));
   }
+  if (chosen.length === 0) {
+    const sel = [
+      options.include?.length ? `include ${options.include.join(', ')}` : '',
+      options.exclude?.length ? `exclude ${options.exclude.join(', ')}` : '',
+    ].filter(Boolean);
+    throw new SelectionError(
+      `The object selection${sel.length ? ` (${sel.join('; ')})` : ''} leaves nothing to back up. ${existing()}`,
+      'Narrow the excludes or fix the includes. Nothing was backed up and the last snapshot is unchanged.',
+      [...(options.include ?? []), ...(options.exclude ?? [])],
+    );
+  }
   return chosen;
+}
+
+/** True when the selection leaves `name` out on purpose (not included, or excluded). */
+export function excludedBySelection(name: string, options: Pick<SelectionOptions, 'include' | 'exclude'>): boolean {
+  if (options.include?.length && !matchesAny(name, options.include.map(patternToRegExp))) return true;
+  return Boolean(options.exclude?.length && matchesAny(name, options.exclude.map(patternToRegExp)));
 }
 
 function trimField(f: DescribeSObjectResult['fields'][number]): SchemaField {

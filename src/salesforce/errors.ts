@@ -50,6 +50,8 @@ export interface FailureContext {
   otherLoginUrl?: string;
   /** True when that other host actually accepted the token (not just a guess from `authentication failure`). */
   otherLoginUrlConfirmed?: boolean;
+  /** For wrong_org_type: the org kind the token belongs to, when known (a My Domain URL does not say). */
+  actualKind?: 'production' | 'sandbox';
   /** For app_changed and app_pending: fingerprints, never keys. */
   appFingerprint?: string;
   previousAppFingerprint?: string;

@@ -4,10 +4,19 @@
 // and in incremental runs fetches only what changed since the base snapshot plus the deletions.
 // One failing object is aborted and reported; the others go on. The run stops starting new objects
 // before it spends more than its share of the org's daily API requests.
+//
+// Some failures are the org's or the API's, not an object's, and end the whole run at once (every
+// object in flight is aborted, nothing is published) with the classified error thrown out of
+// exportOrg: a token or user that died mid-run (reauth_required), a setting that is wrong
+// (misconfigured), an API that kept failing until the retries ran out (transient: 5xx, maintenance
+// pages, silence, dropped connections), and the org's spent daily allowance (transient,
+// rate_limited; not retried: it frees up over hours). An object-specific refusal (a field the user
+// cannot read, a Bulk job that failed) stays that object's failure and the others go on.
 import type { Connection } from 'jsforce';
+import { z } from 'zod';
 import type { ObjectSchema, ObjectSink } from '../snapshot/contracts.ts';
 import type { RowLayout } from '../snapshot/encoded.ts';
-import { SalesforceApi } from './api-client.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WAIT_NOTICE_MS, SalesforceApi } from './api-client.ts';
 import { ApiBudget, BudgetExceededError } from './budget.ts';
 import { type BulkTuning, BulkUnsupportedError, bulkExport, bulkTuning, type RowReceiver } from './bulk-export.ts';
 import { classifyAuthError } from './connection.ts';
@@ -15,7 +24,17 @@ import { mapBounded, type PlannedObject, planObjects, type SelectionOptions } fr
 import { MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
 import { createParsePool, type ParsePool } from './parse-pool.ts';
 import { restExport } from './rest-export.ts';
-import { DEFAULT_RETRY, isTransient, type RetryPolicy, SalesforceHttpError, withRetry } from './retry.ts';
+import {
+  DEFAULT_RETRY,
+  duration,
+  isDailyLimit,
+  isTransient,
+  RequestTimeoutError,
+  RetriesExhaustedError,
+  type RetryPolicy,
+  SalesforceHttpError,
+  withRetry,
+} from './retry.ts';
 
 /** What exportOrg needs from the previous snapshot's manifest (a Manifest satisfies it). */
 export interface IncrementalBase {
@@ -50,6 +69,12 @@ export interface ExportOptions extends SelectionOptions, BulkTuning {
   onProgress?: (p: ExportProgress) => void;
   /** Each transient failure that is being retried (for a log line). */
   onRetry?: (object: string | null, err: unknown) => void;
+  /** Silence from Salesforce after which a request is given up and retried (default 2 minutes). */
+  requestTimeoutMs?: number;
+  /** Silence after which `onNotice` hears that the run is waiting (default 30 s). */
+  waitNoticeMs?: number;
+  /** Lines worth a log entry that are not progress: "no answer from Salesforce for 30 s on …". */
+  onNotice?: (message: string) => void;
   /** Minimum interval between 'rows' progress events of one object. */
   progressIntervalMs?: number;
 }
@@ -117,35 +142,89 @@ function soqlDateTime(iso: string): string {
   return new Date(Date.parse(iso)).toISOString();
 }
 
+const STATUS_PAGE = 'https://status.salesforce.com';
+
+/** What Salesforce kept answering, for a person: `HTTP 503 with an HTML page (maintenance?)`. */
+function answered(err: unknown): { what: string; reason: 'server_error' | 'unexpected_response' | 'network' | 'rate_limited' } {
+  if (err instanceof RequestTimeoutError) return { what: `no answer for ${duration(err.idleMs)} on ${err.label}`, reason: 'network' };
+  if (err instanceof SalesforceHttpError) {
+    if (err.errorCode === 'UNEXPECTED_RESPONSE')
+      return {
+        what: `HTTP ${err.status} with ${err.html ? 'an HTML page (maintenance, or a proxy in the way?)' : 'a body that is not JSON'}`,
+        reason: 'unexpected_response',
+      };
+    if (err.status === 429 || err.status === 420 || err.errorCode === 'REQUEST_LIMIT_EXCEEDED')
+      return { what: `HTTP ${err.status} ${err.errorCode} (${err.message.replace(/^[A-Z_]+: /, '').replace(/ \(HTTP \d+\)$/, '')})`, reason: 'rate_limited' };
+    if (err.html) return { what: `HTTP ${err.status} with an HTML page (maintenance?)`, reason: 'server_error' };
+    return { what: `HTTP ${err.status} ${err.errorCode}`, reason: 'server_error' };
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+  const cause = e.cause instanceof Error && 'code' in e.cause && typeof e.cause.code === 'string' ? e.cause.code : undefined;
+  return { what: `a broken connection (${code ?? cause ?? e.message})`, reason: 'network' };
+}
+
+/** A transient failure that outlasted the retries: the API is down or unreachable for this org. */
+function outageError(err: unknown, where: string): TransientError {
+  const exhausted = err instanceof RetriesExhaustedError ? err : undefined;
+  const last = exhausted ? exhausted.last : err;
+  const tries = exhausted?.attempts ?? 1;
+  const { what, reason } = answered(last);
+  const span = exhausted ? ` for ${duration(exhausted.elapsedMs)}` : '';
+  return new TransientError({
+    reason,
+    message: `Salesforce answered ${what}${where}${span}, ${tries} ${tries === 1 ? 'try' : 'tries'}; the run stopped and published nothing.`,
+    remedy:
+      `Salesforce answered ${what}${span}; the run retried ${tries - 1} ${tries - 1 === 1 ? 'time' : 'times'} and published nothing (the last good snapshot stays as it was). ` +
+      `Run the backup again later, and check ${STATUS_PAGE} for maintenance or an incident on the org's instance.`,
+    cause: err,
+  });
+}
+
+/** The org's daily API allowance (TotalRequests) is spent: retrying only spends more of nothing. */
+function dailyLimitError(err: unknown, where: string, usage?: { used?: number | undefined; max?: number | undefined }): TransientError {
+  const counted = usage?.max ? ` (${usage.used ?? '?'} of ${usage.max} requests used in the last 24 hours)` : '';
+  return new TransientError({
+    reason: 'rate_limited',
+    message: `Salesforce refused a request${where} with REQUEST_LIMIT_EXCEEDED: the org's daily API request limit (TotalRequests) is spent${counted}. The run stopped at once without retrying and published nothing.`,
+    remedy:
+      "The daily API request limit (TotalRequests) counts the org's API requests over a rolling 24 hours, so capacity comes back as the requests of 24 hours ago age out, not at a fixed time " +
+      '(Setup > Company Information > API Requests, Last 24 Hours shows the count). Run the backup again in a few hours, lower how often backups or other integrations call the API, or ask Salesforce for a higher limit.',
+    cause: err,
+  });
+}
+
+/** jsforce's failures of a session refresh inside a data call, and the OAuth codes it throws. */
+function isRefreshFailure(e: Error): boolean {
+  return /^Unable to refresh session/.test(e.message) || ['invalid_grant', 'invalid_client_id', 'invalid_client'].includes(e.name);
+}
+
+/** A session Salesforce kept refusing after refreshing it: the token behind it is gone. */
+function isDeadSession(err: unknown): boolean {
+  return err instanceof SalesforceHttpError && err.status === 401 && err.errorCode === 'INVALID_SESSION_ID';
+}
+
 /** A failure as the report shows it: typed, with a remedy. */
-export function asSalesforceError(err: unknown, object: string | null, loginUrl: string): SalesforceError {
+export function asSalesforceError(
+  err: unknown,
+  object: string | null,
+  loginUrl: string,
+  usage?: { used?: number | undefined; max?: number | undefined },
+): SalesforceError {
   if (err instanceof SalesforceError) return err;
   const e = err instanceof Error ? err : new Error(String(err));
-  if (/^Unable to refresh session/.test(e.message) || ['invalid_grant', 'invalid_client_id', 'invalid_client'].includes(e.name)) {
-    return classifyAuthError(err, loginUrl);
-  }
+  if (isRefreshFailure(e)) return classifyAuthError(err, loginUrl);
   const where = object ? ` while exporting ${object}` : '';
-  if (isTransient(err)) {
-    return new TransientError({
-      reason:
-        e instanceof SalesforceHttpError && (e.status === 429 || e.errorCode === 'REQUEST_LIMIT_EXCEEDED')
-          ? 'rate_limited'
-          : e instanceof SalesforceHttpError
-            ? 'server_error'
-            : 'network',
-      message: `Salesforce kept failing${where} after retries: ${e.message}`,
-      remedy: 'Run the backup again later; check https://status.salesforce.com if it persists.',
+  if (isDeadSession(err)) {
+    return new ReauthRequiredError({
+      reason: 'token_expired_or_revoked',
+      message: `Salesforce ended the session${where} and kept refusing it after a refresh (${e.message}): the refresh token was revoked or has expired.`,
+      remedy: 'Re-authorize the org (log in to Salesforce again through the Connected App) and store the new refresh token in the secret.',
       cause: err,
     });
   }
-  if (e instanceof SalesforceHttpError && e.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-    return new TransientError({
-      reason: 'rate_limited',
-      message: `The org's daily API allowance is spent${where}: ${e.message}`,
-      remedy: "Run the backup again after the org's 24-hour API allowance recovers.",
-      cause: err,
-    });
-  }
+  if (err instanceof RetriesExhaustedError || isTransient(err)) return outageError(err, where);
+  if (isDailyLimit(err)) return dailyLimitError(err, where, usage);
   return new TransientError({
     reason: 'unexpected_response',
     message: `Salesforce refused a request${where}: ${e.message}`,
@@ -154,6 +233,77 @@ export function asSalesforceError(err: unknown, object: string | null, loginUrl:
       : 'Report it with this message.',
     cause: err,
   });
+}
+
+/**
+ * A local failure that carries its own state (a full disk: `disk_full`), not Salesforce's: it ends
+ * the run and keeps that state, so the CLI's exit code and the message say what it is.
+ */
+function localState(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof SalesforceError) && typeof (err as { state?: unknown }).state === 'string';
+}
+
+/**
+ * Ends the whole run, not just the object: nothing further can succeed without a person (credentials,
+ * settings) or without time (an API outage, the daily allowance).
+ */
+function endsRun(raw: unknown, error: SalesforceError): boolean {
+  if (isFatal(error)) return true;
+  // Classified where it was thrown (a Bulk job that failed, columns that do not match): the object's.
+  if (raw instanceof SalesforceError) return false;
+  return raw instanceof RetriesExhaustedError || isTransient(raw) || isDailyLimit(raw) || isDeadSession(raw);
+}
+
+/** Failures before any object starts (limits, describe): classified when they are Salesforce's. */
+function classifyRunError(err: unknown, loginUrl: string, budget: ApiBudget): unknown {
+  if (err instanceof SalesforceError || localState(err)) return err;
+  if (err instanceof SalesforceHttpError || err instanceof RetriesExhaustedError || isTransient(err) || isDailyLimit(err)) {
+    return asSalesforceError(err, null, loginUrl, budget);
+  }
+  if (err instanceof Error && (isRefreshFailure(err) || /^[A-Z][A-Z0-9_]+$/.test(err.name))) return asSalesforceError(err, null, loginUrl, budget);
+  return err;
+}
+
+const tuningSchema = z.strictObject({
+  retries: z.number().int().min(0).max(20).optional(),
+  retryMinMs: z.number().int().min(0).optional(),
+  retryMaxMs: z.number().int().min(0).optional(),
+  requestTimeoutMs: z.number().int().min(1).optional(),
+  waitNoticeMs: z.number().int().min(1).optional(),
+  pollIntervalMs: z.number().int().min(1).optional(),
+  maxPollIntervalMs: z.number().int().min(1).optional(),
+});
+
+/**
+ * SFBACKUP_EXPORT_TUNING, a JSON object of timing knobs (`{"retries":2,"retryMinMs":10,
+ * "requestTimeoutMs":1000}`): what tests and benchmarks use to make retries and silence short
+ * without waiting minutes. Options given in code win over it.
+ */
+export function exportTuningFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<ExportOptions, 'retry' | 'requestTimeoutMs' | 'waitNoticeMs' | 'pollIntervalMs' | 'maxPollIntervalMs'> {
+  const raw = env.SFBACKUP_EXPORT_TUNING;
+  if (!raw) return {};
+  let parsed: z.infer<typeof tuningSchema>;
+  try {
+    parsed = tuningSchema.parse(JSON.parse(raw));
+  } catch (err) {
+    throw new MisconfiguredError({
+      reason: 'bad_input',
+      message: `SFBACKUP_EXPORT_TUNING is not a valid tuning object: ${err instanceof Error ? err.message : String(err)}`,
+      remedy: 'Unset SFBACKUP_EXPORT_TUNING, or set it to JSON such as {"retries":2,"requestTimeoutMs":60000}.',
+    });
+  }
+  const { retries, retryMinMs, retryMaxMs, ...rest } = parsed;
+  const retry =
+    retries !== undefined || retryMinMs !== undefined || retryMaxMs !== undefined
+      ? {
+          retries: retries ?? DEFAULT_RETRY.retries,
+          minTimeoutMs: retryMinMs ?? DEFAULT_RETRY.minTimeoutMs,
+          maxTimeoutMs: Math.max(retryMaxMs ?? DEFAULT_RETRY.maxTimeoutMs, retryMinMs ?? 0),
+        }
+      : undefined;
+  return { ...rest, ...(retry ? { retry } : {}) };
 }
 
 /** Stops the whole run: nothing further can succeed without a person fixing credentials. */
@@ -191,27 +341,43 @@ function planMode(obj: PlannedObject, base: IncrementalBase | undefined, now: nu
   };
 }
 
+/**
+ * Exports every planned object. Throws, with the classified error, when the run as a whole cannot
+ * succeed (see the top of this file); returns per-object results otherwise.
+ */
 export async function exportOrg(conn: Connection, sinkFactory: SinkFactory, options: ExportOptions = {}): Promise<ExportResult> {
+  options = { ...exportTuningFromEnv(), ...options };
   const retry = options.retry ?? DEFAULT_RETRY;
   const budget = new ApiBudget(options.apiShare ?? 0.5);
-  const api = new SalesforceApi(conn, budget);
+  // Aborted when the run ends early: every request in flight and every wait between retries stops.
+  const run = new AbortController();
+  const api = new SalesforceApi(conn, budget, {
+    signal: run.signal,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    waitNoticeMs: options.waitNoticeMs ?? DEFAULT_WAIT_NOTICE_MS,
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+  });
   const loginUrl = conn.oauth2?.loginUrl ?? conn.instanceUrl;
   const onRetry = (object: string | null) => (err: unknown) => options.onRetry?.(object, err);
 
-  budget.observe(limitsShape(await withRetry(() => api.json<unknown>({ path: '/limits' }), retry, onRetry(null))));
   try {
-    budget.check(0);
+    budget.observe(limitsShape(await withRetry(() => api.json<unknown>({ path: '/limits', label: 'the org limits' }), retry, onRetry(null), run.signal)));
+    try {
+      budget.check(0);
+    } catch (err) {
+      if (!(err instanceof BudgetExceededError)) throw err;
+      return { objects: [], apiCallsUsed: budget.callsMade, apiRemaining: budget.remaining ?? null, apiMax: budget.max ?? null, budgetExceeded: err };
+    }
+    const planned = await planObjects(api, { ...options, retry });
+    const ownPool = options.parsePool ? undefined : createParsePool();
+    if (ownPool) options = { ...options, parsePool: ownPool };
+    try {
+      return await exportPlanned(api, planned, sinkFactory, options, retry, budget, loginUrl, onRetry, run);
+    } finally {
+      await ownPool?.close();
+    }
   } catch (err) {
-    if (!(err instanceof BudgetExceededError)) throw err;
-    return { objects: [], apiCallsUsed: budget.callsMade, apiRemaining: budget.remaining ?? null, apiMax: budget.max ?? null, budgetExceeded: err };
-  }
-  const planned = await planObjects(api, { ...options, retry });
-  const ownPool = options.parsePool ? undefined : createParsePool();
-  if (ownPool) options = { ...options, parsePool: ownPool };
-  try {
-    return await exportPlanned(api, planned, sinkFactory, options, retry, budget, loginUrl, onRetry);
-  } finally {
-    await ownPool?.close();
+    throw classifyRunError(err, loginUrl, budget);
   }
 }
 
@@ -224,18 +390,26 @@ async function exportPlanned(
   budget: ApiBudget,
   loginUrl: string,
   onRetry: (object: string | null) => (err: unknown) => void,
+  run: AbortController,
 ): Promise<ExportResult> {
   let stop: SalesforceError | undefined;
+  /** The first failure that ends the run (see endsRun); thrown once every object has stopped. */
+  let fatal: Error | undefined;
+  const endRun = (err: Error): void => {
+    if (fatal) return;
+    fatal = err;
+    run.abort(err);
+  };
   const results = await mapBounded(planned, options.concurrency ?? 6, async (obj): Promise<ObjectResult> => {
     const started = Date.now();
-    const skipped = (error: SalesforceError): ObjectResult => {
+    const skipped = (error: SalesforceError | undefined): ObjectResult => {
       options.onProgress?.({ object: obj.name, phase: 'skipped', api: null, rows: 0, rowsPerSec: 0, fullExport: false });
       return {
         name: obj.name,
         api: null,
         rows: 0,
         status: 'skipped',
-        error,
+        ...(error ? { error } : {}),
         fullExport: false,
         countCheck: null,
         watermark: null,
@@ -243,6 +417,7 @@ async function exportPlanned(
         durationMs: 0,
       };
     };
+    if (fatal) return skipped(fatal instanceof SalesforceError ? fatal : undefined);
     if (stop) return skipped(stop);
     try {
       budget.check(CALLS_PER_OBJECT);
@@ -256,8 +431,17 @@ async function exportPlanned(
         stop ??= err;
         return { ...skipped(err), durationMs: Date.now() - started };
       }
-      const error = asSalesforceError(err, obj.name, loginUrl);
-      if (isFatal(error)) stop ??= error;
+      // Stopped because another object ended the run: that object's failure is the report.
+      if (fatal) return { ...skipped(fatal instanceof SalesforceError ? fatal : undefined), durationMs: Date.now() - started };
+      if (localState(err)) {
+        endRun(err as Error);
+        return { ...skipped(undefined), durationMs: Date.now() - started };
+      }
+      const error = asSalesforceError(err, obj.name, loginUrl, budget);
+      if (endsRun(err, error)) {
+        endRun(error);
+        return { ...skipped(error), durationMs: Date.now() - started };
+      }
       return {
         name: obj.name,
         api: null,
@@ -273,6 +457,7 @@ async function exportPlanned(
     });
   });
 
+  if (fatal) throw fatal;
   return {
     objects: results,
     apiCallsUsed: budget.callsMade,
@@ -309,7 +494,7 @@ async function exportObject(
   let deletedCandidates: Set<string> | undefined;
   if (plan.incremental && plan.deletedWindow) {
     const { start, end } = plan.deletedWindow;
-    const res = await withRetry(() => api.jsforce((c) => c.sobject(obj.name).deleted(start, end)), retry, onRetry);
+    const res = await withRetry(() => api.jsforce((c) => c.sobject(obj.name).deleted(start, end)), retry, onRetry, api.signal);
     const earliest = Date.parse(res.earliestDateAvailable);
     if (!Number.isNaN(earliest) && earliest > start.getTime()) {
       plan = { incremental: false, fullReason: 'Salesforce no longer has the deletion history since the previous snapshot', where: '' };
@@ -335,9 +520,14 @@ async function exportObject(
     // The count runs beside the export (one round trip less per object); both see the same moment
     // closely enough, and the snapshot reports any difference.
     const counting = withRetry(
-      () => api.json<{ totalSize: number }>({ path: `/queryAll?q=${encodeURIComponent(`SELECT COUNT() FROM ${obj.name}`)}` }),
+      () =>
+        api.json<{ totalSize: number }>({
+          path: `/queryAll?q=${encodeURIComponent(`SELECT COUNT() FROM ${obj.name}`)}`,
+          label: `the row count of ${obj.name}`,
+        }),
       retry,
       onRetry,
+      api.signal,
     );
     counting.catch(() => {});
 
@@ -420,7 +610,12 @@ async function stillGone(api: SalesforceApi, object: string, ids: string[], retr
     let next: string | undefined = `/queryAll?q=${encodeURIComponent(q)}`;
     while (next) {
       const path: string = next;
-      const page = await withRetry(() => api.json<{ done: boolean; nextRecordsUrl?: string; records: { Id: string }[] }>({ path }), retry, onRetry);
+      const page = await withRetry(
+        () => api.json<{ done: boolean; nextRecordsUrl?: string; records: { Id: string }[] }>({ path, label: `the deletion check of ${object}` }),
+        retry,
+        onRetry,
+        api.signal,
+      );
       for (const r of page.records) present.add(r.Id);
       next = page.done ? undefined : page.nextRecordsUrl;
     }

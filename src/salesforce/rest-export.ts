@@ -47,9 +47,11 @@ export async function restExport(api: SalesforceApi, o: RestExportOptions, recei
   let next: string | undefined = `/queryAll?q=${encodeURIComponent(soql(o.object, o.fields, o.where))}`;
   let rows = 0;
   let expected = 0;
+  let pageNo = 0;
   while (next) {
     const path: string = next;
-    const p = page.parse(await withRetry(() => api.json<unknown>({ path, headers }), o.retry ?? DEFAULT_RETRY, o.onRetry));
+    const label = `${o.object} REST query page ${++pageNo}`;
+    const p = page.parse(await withRetry(() => api.json<unknown>({ path, headers, label }), o.retry ?? DEFAULT_RETRY, o.onRetry, api.signal));
     expected = p.totalSize;
     const out = p.records.map((r) => o.fields.map((f) => toByteString(cell(r[f], o.types.get(f)))));
     if (out.length > 0) await receiver.rows(encodeRows(out, o.layout));

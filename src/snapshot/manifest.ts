@@ -1,9 +1,9 @@
 // The versioned manifest of a snapshot (`<alias>/manifest.json`). Every load validates it: a
 // snapshot is data that crossed a process and maybe a git push, so nothing in it is trusted.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SnapshotError } from './errors.ts';
 
@@ -114,30 +114,59 @@ function manifestError(dir: string, detail: string): SnapshotError {
 }
 
 /**
- * Finds the alias directory (the one holding manifest.json) from what a user or caller passes: the
- * alias directory itself, or its parent (a staging dir / PreviousSnapshot.dir), picking `alias`
- * when given or the only snapshot inside otherwise.
+ * Finds the snapshot directory (the one holding manifest.json) from what a user or caller passes:
+ * the snapshot itself (a dated folder or an old-layout `<out>/<alias>`), an org folder of the local
+ * target (`<out>/<alias>`, whose `latest` link is followed), `<out>/<alias>/latest`, or the parent
+ * of any of these (a staging dir / PreviousSnapshot.dir / `<out>`), picking `alias` when given or
+ * the only snapshot inside otherwise. A `latest` link resolves to the dated folder it points at, so
+ * a reader never follows a later swap halfway.
  */
 export function resolveSnapshotDir(dir: string, alias?: string): string {
-  if (existsSync(join(dir, MANIFEST_FILE))) return dir;
+  const direct = snapshotIn(dir);
+  if (direct) return direct;
   if (alias !== undefined) {
-    if (existsSync(join(dir, alias, MANIFEST_FILE))) return join(dir, alias);
-    throw notFound(dir, `no ${alias}/manifest.json`);
+    const inner = snapshotIn(join(dir, alias));
+    if (inner) return inner;
+    throw notFound(dir, `no ${alias}/manifest.json or ${alias}/latest/manifest.json`);
   }
   let entries: string[] = [];
   try {
-    entries = readdirSync(dir).filter((e) => statSync(join(dir, e)).isDirectory() && existsSync(join(dir, e, MANIFEST_FILE)));
+    entries = readdirSync(dir).filter((e) => !e.startsWith('.') && statSync(join(dir, e)).isDirectory() && snapshotIn(join(dir, e)) !== undefined);
   } catch (err) {
     throw notFound(dir, (err as Error).message);
   }
-  if (entries.length === 1 && entries[0] !== undefined) return join(dir, entries[0]);
-  if (entries.length === 0) throw notFound(dir, 'no manifest.json in it or in any folder directly under it');
+  if (entries.length === 1 && entries[0] !== undefined) return snapshotIn(join(dir, entries[0])) as string;
+  if (entries.length === 0) throw notFound(dir, 'no manifest.json in it, in its latest/ or in any folder directly under it');
   throw new SnapshotError(
     'snapshot_ambiguous',
     `${dir} holds several snapshots (${entries.join(', ')})`,
     `pass the org's folder, e.g. ${join(dir, entries[0] ?? '')}`,
   );
 }
+
+/** `dir` itself when it holds a manifest, else the target of its `latest` link when that does. */
+function snapshotIn(dir: string): string | undefined {
+  if (existsSync(join(dir, MANIFEST_FILE))) return isLink(dir) ? followLink(dir) : dir;
+  const latest = join(dir, LATEST_LINK);
+  if (isLink(latest) && existsSync(join(latest, MANIFEST_FILE))) return followLink(latest);
+  return undefined;
+}
+
+/** One level of a (relative) link, keeping the path the caller used for its parent. */
+function followLink(p: string): string {
+  return resolve(dirname(p), readlinkSync(p));
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** The local target's link to an org's newest dated snapshot (src/storage/local.ts). */
+export const LATEST_LINK = 'latest';
 
 function notFound(dir: string, detail: string): SnapshotError {
   return new SnapshotError('snapshot_not_found', `${dir} is not a snapshot: ${detail}`, 'pass the folder holding manifest.json (<out>/<alias>) or its parent');

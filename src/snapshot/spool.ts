@@ -10,6 +10,7 @@
 
 import { appendFile, type FileHandle, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAll } from '../runtime/io.ts';
 
 const FLUSH_PARALLELISM = 8;
 const CHUNK_BYTES = 512 * 1024;
@@ -248,16 +249,19 @@ export class Spool {
 
   /** Few keys (a full run's 16) keep their files open; many (an incremental's buckets) open per flush. */
   private async append(key: number, bytes: Buffer): Promise<void> {
+    const path = this.file(key);
     if (this.keyNames.length > MAX_OPEN_FILES) {
-      await appendFile(this.file(key), bytes);
+      // appendFile loops over short writes itself.
+      await appendFile(path, bytes);
       return;
     }
     let fh = this.handles.get(key);
     if (fh === undefined) {
-      fh = await open(this.file(key), 'a');
+      fh = await open(path, 'a');
       this.handles.set(key, fh);
     }
-    await fh.write(bytes);
+    // A short write unnoticed here would shift every later record of the file.
+    await writeAll(fh, bytes, null, path);
   }
 
   private async closeFiles(): Promise<void> {

@@ -4,14 +4,14 @@
 // the backup checks its own staged snapshot (and a previous one) that way at disk speed.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketName, compareIds, idHash } from './buckets.ts';
 import type { VerifyObjectReport, VerifyReport } from './contracts.ts';
 import { parseCsv } from './csv.ts';
 import { SnapshotCorruptError, SnapshotError, type VerifyProblem } from './errors.ts';
-import { type ManifestObject, readManifest, resolveSnapshotDir } from './manifest.ts';
+import { MANIFEST_FILE, type ManifestObject, readManifest, resolveSnapshotDir } from './manifest.ts';
 
 export interface VerifyOptions {
   alias?: string;
@@ -27,12 +27,27 @@ export interface VerifyOptions {
  * when all is well; throws SnapshotCorruptError listing every problem otherwise.
  */
 export async function verifySnapshot(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
-  const aliasDir = resolveSnapshotDir(dir, opts.alias);
+  let aliasDir: string;
+  try {
+    aliasDir = resolveSnapshotDir(dir, opts.alias);
+  } catch (err) {
+    // A folder that is there but holds no manifest is a snapshot that is not whole (a run that
+    // never finished, a manifest deleted): corrupt, not a mistyped path.
+    if (err instanceof SnapshotError && err.reason === 'snapshot_not_found' && isDirectory(dir)) {
+      throw new SnapshotCorruptError(dir, [
+        {
+          file: MANIFEST_FILE,
+          message: `missing: ${dir} holds no ${MANIFEST_FILE} (nor does a snapshot folder directly under it), so its files cannot be checked; it is not a complete snapshot`,
+        },
+      ]);
+    }
+    throw err;
+  }
   let manifest: Awaited<ReturnType<typeof readManifest>>['manifest'];
   try {
     manifest = (await readManifest(aliasDir)).manifest;
   } catch (err) {
-    if (err instanceof SnapshotError) throw new SnapshotCorruptError(aliasDir, [{ message: err.message }]);
+    if (err instanceof SnapshotError) throw new SnapshotCorruptError(aliasDir, [{ file: MANIFEST_FILE, message: err.message }]);
     throw err;
   }
   const problems: VerifyProblem[] = [];
@@ -56,6 +71,14 @@ export async function verifySnapshot(dir: string, opts: VerifyOptions = {}): Pro
     files: objects.reduce((n, o) => n + o.files, 0),
     bytes: objects.reduce((n, o) => n + o.bytes, 0),
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function listDir(path: string): Promise<string[]> {

@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { copyFile, link, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { asDiskFull, type DiskFullError, writeAll } from '../runtime/io.ts';
 import { bucketName, chooseHexChars, compareIds } from './buckets.ts';
 import { toByteString } from './bytes.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink, ObjectSinkOptions, SnapshotFinishInfo, SnapshotRunInfo, SnapshotWriterOptions } from './contracts.ts';
@@ -81,12 +82,28 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
     return run;
   };
   let finished = false;
+  // The first "no room" error poisons the writer: every later write (any object's) and finish()
+  // fail with it at once, so a full disk ends the run as disk_full instead of one failed object
+  // after another, and no manifest is ever written over files that did not fit.
+  let diskFull: DiskFullError | undefined;
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (diskFull) throw diskFull;
+    try {
+      return await fn();
+    } catch (err) {
+      const full = asDiskFull(err, 'staging', stagingDir);
+      if (!full) throw err;
+      diskFull ??= full;
+      throw diskFull;
+    }
+  };
 
   return {
     dir: aliasDir,
     base: base?.manifest,
     object(schema, sinkOpts = {}) {
       if (finished) throw stateError('object() after finish()');
+      if (diskFull) throw diskFull;
       const name = schema.name;
       if (!OBJECT_NAME.test(name)) {
         throw new SnapshotError('bad_row', `invalid object name ${JSON.stringify(name)}`, 'report this as a bug');
@@ -119,12 +136,13 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
         previousHex,
         baseWatermark: mergeBase?.object.watermark ?? null,
         oneAtATime,
+        guard,
         done: (entry) => {
           open.delete(name);
           entries.set(name, entry);
         },
       });
-      const schemaWrite = writeFile(join(aliasDir, 'schema', `${name}.json`), `${JSON.stringify(schema, null, 2)}\n`);
+      const schemaWrite = guard(() => writeFile(join(aliasDir, 'schema', `${name}.json`), `${JSON.stringify(schema, null, 2)}\n`));
       // Awaited at close(); the no-op catch only keeps an early failure from being "unhandled".
       schemaWrite.catch(() => undefined);
       sink.pending = schemaWrite;
@@ -132,6 +150,11 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
     },
     async finish(extra) {
       if (finished) throw stateError('finish() called twice');
+      if (diskFull) {
+        finished = true;
+        await rm(spoolRoot, { recursive: true, force: true }).catch(() => undefined);
+        throw diskFull;
+      }
       if (open.size > 0) throw stateError(`objects still open: ${[...open].join(', ')}`);
       finished = true;
       await rm(spoolRoot, { recursive: true, force: true });
@@ -166,7 +189,7 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
       };
       // Validate what we write with the schema every reader applies.
       ManifestSchema.parse(manifest);
-      await writeFile(join(aliasDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+      await guard(() => writeFile(join(aliasDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`));
       return manifest;
     },
   };
@@ -189,6 +212,8 @@ interface SinkInit {
   previousHex: number | undefined;
   baseWatermark: string | null;
   oneAtATime: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Runs a write; a "no room" error becomes the writer's DiskFullError (see createSnapshotWriter). */
+  guard: <T>(fn: () => Promise<T>) => Promise<T>;
   done: (entry: ManifestObject) => void;
 }
 
@@ -227,7 +252,11 @@ class Sink implements ObjectSink {
     return this.writeByteRows(rows.map((r) => r.map(toByteString)));
   }
 
-  async writeByteRows(rows: string[][]): Promise<void> {
+  writeByteRows(rows: string[][]): Promise<void> {
+    return this.init.guard(() => this.writeByteRowsUnguarded(rows));
+  }
+
+  private async writeByteRowsUnguarded(rows: string[][]): Promise<void> {
     this.assertOpen();
     const layout: RowLayout = {
       object: this.init.schema.name,
@@ -244,11 +273,15 @@ class Sink implements ObjectSink {
       if (err instanceof RowShapeError) throw new SnapshotError('bad_row', err.message, 'report this as a bug (the exporter and the schema disagree)');
       throw err;
     }
-    await this.writeEncoded(batch);
+    await this.writeEncodedUnguarded(batch);
   }
 
   /** Rows encoded with this sink's keyHex: each record's bytes are copied into the spool as they are. */
-  async writeEncoded(batch: EncodedBatch): Promise<void> {
+  writeEncoded(batch: EncodedBatch): Promise<void> {
+    return this.init.guard(() => this.writeEncodedUnguarded(batch));
+  }
+
+  private async writeEncodedUnguarded(batch: EncodedBatch): Promise<void> {
     this.assertOpen();
     forEachRecord(batch, (r, buf) => {
       this.spool.addSlice(r.key, r.flag === FLAG_IN_RECYCLE_BIN ? IN_RECYCLE_BIN : LIVE, r.idLength, buf, r.start, r.end);
@@ -257,7 +290,11 @@ class Sink implements ObjectSink {
     await this.spool.maybeFlush();
   }
 
-  async deleteIds(ids: string[]): Promise<void> {
+  deleteIds(ids: string[]): Promise<void> {
+    return this.init.guard(() => this.deleteIdsUnguarded(ids));
+  }
+
+  private async deleteIdsUnguarded(ids: string[]): Promise<void> {
     this.assertOpen();
     // A full write has no base rows to remove; deletes only matter when merging.
     if (!this.init.mergeBase) return;
@@ -268,7 +305,11 @@ class Sink implements ObjectSink {
     await this.spool.maybeFlush();
   }
 
-  async close(info: ObjectExportInfo): Promise<void> {
+  close(info: ObjectExportInfo): Promise<void> {
+    return this.init.guard(() => this.closeUnguarded(info));
+  }
+
+  private async closeUnguarded(info: ObjectExportInfo): Promise<void> {
     this.assertOpen();
     this.state = 'closing';
     try {
@@ -494,7 +535,8 @@ class Sink implements ObjectSink {
     const path = this.relPath(bucket);
     const hash = createHash('sha256');
     let bytes = 0;
-    const fh = await open(join(this.init.aliasDir, path), 'w');
+    const filePath = join(this.init.aliasDir, path);
+    const fh = await open(filePath, 'w');
     try {
       let block = Buffer.allocUnsafe(WRITE_BLOCK_BYTES);
       let used = block.write(csvFile(this.init.fields, []), 0, 'latin1');
@@ -502,7 +544,8 @@ class Sink implements ObjectSink {
         const out = block.subarray(0, used);
         hash.update(out);
         bytes += used;
-        await fh.write(out);
+        // Hashed and counted above: the file must then hold every one of these bytes.
+        await writeAll(fh, out, null, filePath);
         used = 0;
       };
       for (const r of rows) {

@@ -77,6 +77,13 @@ export const lastBackupSchema = z.object({
   failedObjects: z.array(z.string()),
   /** Where the snapshot went (`branch salesforce-backups@<sha>`, an artifact, …). */
   location: z.string().nullable(),
+  /**
+   * Objects the previous snapshot had and this run's lacks (added in schema v1, optional): why is
+   * `excluded` (the selection leaves it out) or `not_exportable` (renamed, deleted, access lost).
+   */
+  droppedObjects: z.array(z.object({ name: z.string(), rows: count, reason: z.enum(['excluded', 'not_exportable']) })).optional(),
+  /** Why the run was held instead of published (it would shrink a target that keeps no other copy). */
+  held: z.string().optional(),
 });
 
 export const orgStatusSchema = z.object({

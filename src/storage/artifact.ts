@@ -31,6 +31,8 @@ export function pickNewest(name: string, artifacts: (ArtifactRef & { expired: bo
 
 export class ArtifactTarget implements StorageTarget {
   readonly kind = 'artifact';
+  // Older artifacts expire (retention-days): a shrinking run could leave no copy of what it drops.
+  readonly onShrink = 'hold';
   private readonly config: ArtifactStorageConfig;
   private readonly ctx: ResolvedContext;
 

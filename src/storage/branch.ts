@@ -19,6 +19,8 @@ const MAX_FILE_BYTES = 100 * MiB;
 
 export class BranchTarget implements StorageTarget {
   readonly kind = 'branch';
+  // Every earlier snapshot stays in the branch's history: a shrinking run can publish.
+  readonly onShrink = 'history';
   readonly branch: string;
   readonly remoteUrl: string;
   private readonly maxPushAttempts: number;

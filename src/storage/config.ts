@@ -17,6 +17,8 @@ export const localStorageSchema = z.object({
   type: z.literal('local'),
   /** Folder holding one sub-folder per org alias. */
   dir: z.string().min(1),
+  /** Dated snapshots kept per org (the newest N); pinned ones are kept on top of these. */
+  keep: z.number().int().min(1).max(10_000).default(7),
 });
 
 export const artifactStorageSchema = z.object({

@@ -17,10 +17,23 @@ export interface PublishResult {
   artifactId?: number;
   artifactName?: string;
   path?: string;
+  /** Local target: the previous snapshot this publish pinned (KEPT.json), so retention never deletes it. */
+  pinned?: { path: string; reason: string };
+  /** Local target: snapshots retention removed after this publish. */
+  pruned?: string[];
 }
+
+/**
+ * What happens to the previous data when a run drops objects or mass-deletes rows:
+ * `history`: the target keeps every earlier snapshot (branch commits), so publish;
+ * `pin`: the target keeps dated snapshots, so publish and pin the previous one (local folder);
+ * `hold`: the previous copy can disappear (an artifact expires), so do not publish unless confirmed.
+ */
+export type ShrinkPolicy = 'history' | 'pin' | 'hold';
 
 export interface StorageTarget {
   readonly kind: 'local' | 'artifact' | 'branch';
+  readonly onShrink: ShrinkPolicy;
   /** Fetches the last good snapshot of this org into a temp dir, or undefined when there is none. */
   fetchPrevious(alias: string, workDir: string): Promise<PreviousSnapshot | undefined>;
   /** Publishes the staged snapshot of `<stagingDir>/<alias>/`. */
@@ -30,4 +43,6 @@ export interface StorageTarget {
 export interface PublishOptions {
   /** The caller is done with the staged snapshot: a target may move it instead of copying it. */
   disposable?: boolean;
+  /** The run drops objects or rows: keep the previous snapshot for good, for this reason. */
+  pinPrevious?: string;
 }

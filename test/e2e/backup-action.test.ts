@@ -9,7 +9,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/emulator.ts';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
-import { ACTION_ENTRY, parseOutputFile, runNode } from '../helpers/dist.ts';
+import { ACTION } from '../faults/support.ts';
+import { parseOutputFile, runNode } from '../helpers/dist.ts';
 import { control, creds, emulator } from '../helpers/emulator.ts';
 import { assertSnapshotEqualsStore, plantNasty, readManifest, readObjectCsv } from './backup-support.ts';
 
@@ -69,7 +70,7 @@ async function step(config: string, inputs: Record<string, string>, env: Record<
     ...inputs,
   };
   for (const [k, v] of Object.entries(withDefaults)) all[`INPUT_${k.toUpperCase()}`] = v;
-  const ran = await runNode(ACTION_ENTRY, [], all);
+  const ran = await runNode(ACTION, [], all);
   return {
     ...ran,
     outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
@@ -239,7 +240,8 @@ describe('action: one org by inputs alone', () => {
     });
     assert.equal(ran.code, 0, ran.stdout + ran.stderr);
     const where = ran.outputs['snapshot-location'] ?? '';
-    assert.ok(where.endsWith(path.join('workspace', 'snapshots', 'solo')), where);
+    // A dated folder under <output-dir>/<alias>/.
+    assert.ok(path.dirname(where).endsWith(path.join('workspace', 'snapshots', 'solo')), where);
     assertSnapshotEqualsStore(emu, 'prod', where);
     assertNoSecrets(ran);
   });

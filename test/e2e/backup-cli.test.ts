@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
-import { CLI_ENTRY, runNode } from '../helpers/dist.ts';
+import { CLI } from '../faults/support.ts';
+import { runNode } from '../helpers/dist.ts';
 import { control, creds, emulator } from '../helpers/emulator.ts';
 import { assertSnapshotEqualsStore, dataFiles, NASTY, plantNasty, readManifest, readObjectCsv } from './backup-support.ts';
 
@@ -22,7 +23,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const sfbackup = (args: string[], env: Record<string, string> = {}) => runNode(CLI_ENTRY, args, env);
+const sfbackup = (args: string[], env: Record<string, string> = {}) => runNode(CLI, args, env);
 
 function envFor(alias = 'prod'): Record<string, string> {
   const c = creds(emu, alias);
@@ -36,14 +37,15 @@ function assertNoSecrets(texts: string[]): void {
 
 describe('sfbackup backup / verify / diff', () => {
   const out = () => path.join(work, 'backups');
-  const snap = () => path.join(out(), 'prod');
+  // Each run is a dated folder under <out>/<alias>/; `latest` points at the newest.
+  const snap = () => path.join(out(), 'prod', 'latest');
 
   test('a full backup equals the org row for row and field for field, nasty values included', async () => {
     const nastyIds = await plantNasty(emu, 'prod');
     const run = await sfbackup(['backup', '--alias', 'prod', '--out', out()], envFor());
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /full run \(no previous snapshot\)/);
-    assert.ok(run.stdout.includes(`snapshot    ${snap()}`), run.stdout);
+    assert.ok(run.stdout.includes(`snapshot    ${path.join(out(), 'prod')}${path.sep}`), run.stdout);
     assert.match(run.stderr, /Account: \d+ rows exported via bulk/);
     assertNoSecrets([run.stdout, run.stderr]);
 
@@ -67,7 +69,7 @@ describe('sfbackup backup / verify / diff', () => {
     assert.equal(okParent.code, 0, okParent.stderr);
 
     const copy = path.join(work, 'corrupt');
-    cpSync(snap(), copy, { recursive: true });
+    cpSync(snap(), copy, { recursive: true, dereference: true });
     const m = readManifest(copy);
     const file = m.objects.find((o) => o.name === 'Contact')?.files[0]?.path;
     assert.ok(file);
@@ -84,7 +86,7 @@ describe('sfbackup backup / verify / diff', () => {
 
   test('after inserts, updates and deletes an incremental run gives the files a fresh full run gives', async () => {
     const base = path.join(work, 'base');
-    cpSync(out(), base, { recursive: true });
+    cpSync(out(), base, { recursive: true, verbatimSymlinks: true });
     const accounts = readObjectCsv(snap(), 'Account').rows.map((r) => r[0] as string);
     const contacts = readObjectCsv(snap(), 'Contact').rows.map((r) => r[0] as string);
     await control(emu, 'POST', '/orgs/prod/records/Account', { records: [{ Name: 'Inserted, "after" the backup' }, { Name: 'Second\ninsert' }] });
@@ -107,7 +109,7 @@ describe('sfbackup backup / verify / diff', () => {
     // inline: the files must not depend on where the pages were parsed.
     const full = await sfbackup(['backup', '--alias', 'prod', '--out', fresh], { ...envFor(), SFBACKUP_PARSE_THREADS: '1' });
     assert.equal(full.code, 0, full.stdout + full.stderr);
-    assert.deepEqual(dataFiles(snap()), dataFiles(path.join(fresh, 'prod')));
+    assert.deepEqual(dataFiles(snap()), dataFiles(path.join(fresh, 'prod', 'latest')));
     assertSnapshotEqualsStore(emu, 'prod', snap());
 
     const diff = await sfbackup(['diff', base, out()]);
@@ -138,14 +140,14 @@ describe('sfbackup backup / verify / diff', () => {
     } finally {
       await control(emu, 'DELETE', '/faults');
     }
-    assertSnapshotEqualsStore(emu, 'prod', path.join(dir, 'prod'));
+    assertSnapshotEqualsStore(emu, 'prod', path.join(dir, 'prod', 'latest'));
   });
 
   test('the run stops before crossing its API budget, says how many calls it made, and replaces nothing', async () => {
     const dir = path.join(work, 'budget');
     const first = await sfbackup(['backup', '--alias', 'prod', '--out', dir], envFor());
     assert.equal(first.code, 0, first.stderr);
-    const before = dataFiles(path.join(dir, 'prod'));
+    const before = dataFiles(path.join(dir, 'prod', 'latest'));
     // The org has spent nearly half its 15,000 daily requests elsewhere today.
     await control(emu, 'POST', '/orgs/prod/settings', { apiUsed: 7400 });
     try {
@@ -157,7 +159,7 @@ describe('sfbackup backup / verify / diff', () => {
     } finally {
       await control(emu, 'POST', '/orgs/prod/settings', { apiUsed: 0 });
     }
-    assert.deepEqual(dataFiles(path.join(dir, 'prod')), before);
+    assert.deepEqual(dataFiles(path.join(dir, 'prod', 'latest')), before);
   });
 
   test('usage: backup without --out, verify without a folder', async () => {

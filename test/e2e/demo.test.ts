@@ -16,8 +16,8 @@ test('npm run demo backs up the demo org with the CLI, verifies it and says wher
   assert.match(run.stdout, /Backed up org 00D\w{15} \(demo\): full run/);
   assert.match(run.stdout, /^ {2}Account +\d+ rows$/m);
   assert.match(run.stdout, /every checksum and count matches/);
-  const snapshot = path.join(dir, 'demo');
-  assert.ok(run.stdout.includes(`The snapshot is in ${snapshot}`));
+  const snapshot = path.join(dir, 'demo', 'latest');
+  assert.ok(run.stdout.includes(`The snapshot is in ${path.join(dir, 'demo')}${path.sep}`));
   const manifest = JSON.parse(readFileSync(path.join(snapshot, 'manifest.json'), 'utf8')) as { totals: { rows: number } };
   assert.ok(manifest.totals.rows > 0);
   assert.ok(existsSync(path.join(snapshot, 'data', 'Account')));

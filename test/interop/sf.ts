@@ -3,7 +3,7 @@
 // update checks are off, and a preloaded guard refuses (and records) any connection that is not to
 // the loopback interface, so sf can reach nothing but the emulator.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,6 +12,26 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
 const SF_RUN = path.join(ROOT, 'node_modules/@salesforce/cli/bin/run.js');
 const GUARD = pathToFileURL(path.join(ROOT, 'test/interop/net-guard.ts')).href;
+
+/**
+ * What every spawn of the Salesforce CLI gets, here and in the bench (and in .ci/run, ci.yml and
+ * docs/development.md, which the harness test holds to this list): no telemetry, and no self-update.
+ * Both update variables are needed: sf's own code reads SF_AUTOUPDATE_DISABLE, but the update hook of
+ * @oclif/plugin-update reads only SF_DISABLE_AUTOUPDATE and otherwise starts a detached
+ * `sf update --autoupdate` that outlives the command.
+ */
+export const SF_QUIET_ENV = {
+  SF_DISABLE_TELEMETRY: 'true',
+  SF_AUTOUPDATE_DISABLE: 'true',
+  SF_DISABLE_AUTOUPDATE: 'true',
+} as const;
+
+/**
+ * Set on every sf this process spawns, and inherited by whatever sf spawns in turn (a detached
+ * updater included, which leaves both the process tree and the session): how a leftover is traced
+ * back to the test process that started it.
+ */
+export const OWNER_VAR = 'SFBACKUP_INTEROP_OWNER';
 
 export interface SfHome {
   /** The temp HOME; everything sf writes ends up below it. */
@@ -87,11 +107,9 @@ export function sfHome(extraEnv: Record<string, string> = {}): SfHome {
     SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
     SFDX_USE_GENERIC_UNIX_KEYCHAIN: 'true',
     USE_GENERIC_UNIX_KEYCHAIN: 'true',
-    SF_DISABLE_TELEMETRY: 'true',
+    ...SF_QUIET_ENV,
     SFDX_DISABLE_TELEMETRY: 'true',
-    SF_AUTOUPDATE_DISABLE: 'true',
     SFDX_AUTOUPDATE_DISABLE: 'true',
-    SF_DISABLE_AUTOUPDATE: 'true',
     SFDX_DISABLE_AUTOUPDATE: 'true',
     SF_SKIP_NEW_VERSION_CHECK: 'true',
     SFDX_SKIP_NEW_VERSION_CHECK: 'true',
@@ -107,6 +125,7 @@ export function sfHome(extraEnv: Record<string, string> = {}): SfHome {
     SFDX_USE_PROGRESS_BAR: 'false',
     SF_INTEROP_NET_LOG: netLog,
     NODE_OPTIONS: `--import=${GUARD} --disable-warning=ExperimentalWarning --no-deprecation`,
+    [OWNER_VAR]: String(process.pid),
     ...extraEnv,
   };
   return { dir, cwd, env, netLog, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -204,4 +223,92 @@ export async function sfOk<T = unknown>(home: SfHome, args: string[], options: S
   if (run.blocked.length > 0) throw new Error(`sf tried to reach a non-emulator host\n${describeRun(run)}`);
   if (run.timedOut || run.code !== 0 || !run.json || run.json.status !== 0) throw new Error(`sf failed\n${describeRun(run)}`);
   return { result: run.json.result as T, run };
+}
+
+/** A process left behind by sf. */
+export interface SfLeftover {
+  pid: number;
+  cmdline: string;
+  /** Why it counts as ours: the owner mark in its environment, an ancestor, or the session. */
+  via: string;
+}
+
+function procText(pid: number | string, file: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'latin1');
+  } catch {
+    return undefined; // gone, or not ours to read
+  }
+}
+
+/** ppid and session id from /proc/PID/stat (the command name in parentheses may hold anything). */
+function statOf(pid: number | string): { ppid: number; sid: number } | undefined {
+  const stat = procText(pid, 'stat');
+  if (!stat) return undefined;
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(rest[1]), sid: Number(rest[3]) };
+}
+
+function hasAncestor(pid: number, ancestor: number): boolean {
+  let p = pid;
+  for (let hops = 0; hops < 64 && p > 1; hops++) {
+    const st = statOf(p);
+    if (!st) return false;
+    if (st.ppid === ancestor) return true;
+    p = st.ppid;
+  }
+  return false;
+}
+
+// `sf update --autoupdate` as @oclif/plugin-update's init hook starts it, or anything running that
+// plugin's code.
+const UPDATER = /(^|[\s/])(sf|sfdx|run\.js)\s+update(\s|$)|plugin-update/;
+
+/**
+ * Processes that sf started for `owner` (this test process by default) and that are still running:
+ * anything carrying the owner mark in its environment, and any sf updater that has `owner` as an
+ * ancestor or shares its session. Linux only (/proc); elsewhere the list is empty.
+ */
+export function sfLeftovers(owner: number = process.pid): SfLeftover[] {
+  if (!existsSync('/proc/self/stat')) return [];
+  const ownSid = statOf(owner)?.sid;
+  const mark = `\0${OWNER_VAR}=${owner}\0`;
+  const found: SfLeftover[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === owner || pid === process.pid) continue;
+    const raw = procText(pid, 'cmdline');
+    if (!raw) continue; // kernel thread or gone
+    const cmdline = raw.replace(/\0+$/, '').replaceAll('\0', ' ');
+    let via: string | undefined;
+    if (`\0${procText(pid, 'environ') ?? ''}`.includes(mark)) via = `${OWNER_VAR}=${owner} in its environment`;
+    else if (UPDATER.test(cmdline)) {
+      if (hasAncestor(pid, owner)) via = `a descendant of ${owner}`;
+      else if (ownSid !== undefined && statOf(pid)?.sid === ownSid) via = `in the session of ${owner}`;
+    }
+    if (via) found.push({ pid, cmdline, via });
+  }
+  return found;
+}
+
+/**
+ * Fails, naming each, when sf left a process behind (a self-updater above all); ends them first, by
+ * their PIDs, so one failing run does not leave them to the next.
+ */
+export function assertNoSfLeftovers(): void {
+  const left = sfLeftovers();
+  if (left.length === 0) return;
+  for (const p of left) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  throw new Error(
+    `the Salesforce CLI left ${left.length} process(es) running (now killed); an \`sf update\` means SF_DISABLE_AUTOUPDATE was not set:\n${left
+      .map((p) => `  pid ${p.pid} (${p.via}): ${p.cmdline}`)
+      .join('\n')}`,
+  );
 }

@@ -1,7 +1,7 @@
 // How login failures are classified, and how settings are validated, without a server.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { classifyAuthError, orgCredentialsSchema, parseSettings } from '../../../src/salesforce/connection.ts';
+import { classifyAuthError, knownLoginHosts, orgCredentialsSchema, otherLoginHost, parseSettings } from '../../../src/salesforce/connection.ts';
 import { AppPendingError, MisconfiguredError, ReauthRequiredError, type SalesforceError, TransientError } from '../../../src/salesforce/errors.ts';
 
 /** What jsforce throws for an OAuth error body: an Error named by the `error` code. */
@@ -109,6 +109,32 @@ describe('orgCredentialsSchema', () => {
     assert.throws(
       () => parseSettings(orgCredentialsSchema, { clientId: 'SECRET-KEY-VALUE', clientSecret: 'SECRET-VALUE', loginUrl: 'nope' }, names),
       (err: unknown) => err instanceof Error && !/SECRET/.test(err.message),
+    );
+  });
+});
+
+// defect 9: the other login host of the emulator's pair, named through SFBACKUP_LOGIN_HOSTS.
+describe('knownLoginHosts', () => {
+  const pair = { production: 'http://127.0.0.1:8484', sandbox: 'http://127.0.0.1:8485/' };
+
+  test("adds the named pair to Salesforce's, which stays", () => {
+    const hosts = knownLoginHosts({ SFBACKUP_LOGIN_HOSTS: JSON.stringify(pair) });
+    assert.equal(otherLoginHost('http://127.0.0.1:8484/', hosts), 'http://127.0.0.1:8485');
+    assert.equal(otherLoginHost('http://127.0.0.1:8485', hosts), 'http://127.0.0.1:8484');
+    assert.equal(otherLoginHost(LOGIN, hosts), 'https://test.salesforce.com');
+    assert.equal(otherLoginHost('https://acme.my.salesforce.com', hosts), undefined);
+  });
+
+  test('without the setting only Salesforce hosts have another host', () => {
+    const hosts = knownLoginHosts({});
+    assert.equal(otherLoginHost('http://127.0.0.1:8484', hosts), undefined);
+    assert.equal(otherLoginHost('https://test.salesforce.com', hosts), LOGIN);
+  });
+
+  test('a malformed setting is a configuration error naming it', () => {
+    assert.throws(
+      () => knownLoginHosts({ SFBACKUP_LOGIN_HOSTS: '{"production":"ftp://x"}' }),
+      (err: unknown) => err instanceof MisconfiguredError && /SFBACKUP_LOGIN_HOSTS/.test(err.message),
     );
   });
 });

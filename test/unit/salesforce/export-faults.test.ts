@@ -169,13 +169,20 @@ describe('an object that keeps failing', () => {
     assertSameAsOrg(org, snap, { ...result, objects: others });
   });
 
-  it('fails after the retries when the server keeps answering 503', async () => {
+  // An API that keeps answering 503 after the retries is down for the org, not for one object: the
+  // run ends as transient (the CLI's exit 5) and every other object in flight is aborted.
+  it('ends the run as transient after the retries when the server keeps answering 503', async () => {
     await control(emu, 'POST', '/faults', { path: '/jobs/query/[^/]+/results$', status: 503, times: 0 });
-    const result = await exportOrg(refreshConnection(emu, 'prod'), new MemSnapshot().factory, { ...FAST, include: ['Account', 'OpportunityStage'] });
-    const acc = result.objects.find((o) => o.name === 'Account');
-    assert.equal(acc?.status, 'failed');
-    assert.equal(acc.error?.reason, 'server_error');
-    assert.equal(result.objects.find((o) => o.name === 'OpportunityStage')?.status, 'ok');
+    const snap = new MemSnapshot();
+    await assert.rejects(exportOrg(refreshConnection(emu, 'prod'), snap.factory, { ...FAST, include: ['Account', 'Contact'] }), (err: unknown) => {
+      assert.ok(err instanceof TransientError, String(err));
+      assert.equal(err.reason, 'server_error');
+      assert.match(err.message, /HTTP 503/);
+      assert.match(err.remedy, /retried 5 times/);
+      assert.match(err.remedy, /status\.salesforce\.com/);
+      return true;
+    });
+    assert.ok([...snap.objects.values()].every((o) => o.aborted));
   });
 });
 
@@ -205,25 +212,28 @@ describe('API budget', () => {
 
 // Last: it revokes the org's refresh token for good.
 describe('a refresh token revoked mid-run', () => {
-  it('fails the object in hand with reauth_required and starts no other', async () => {
+  it('ends the run with reauth_required: the object in hand is aborted and no other starts', async () => {
     const c = creds(emu, 'prod');
     const snap = new MemSnapshot();
     let opened = 0;
-    const result = await exportOrg(
-      refreshConnection(emu, 'prod'),
-      async (schema, opts) => {
-        // An admin revokes the app's access (and its sessions) while the third object starts.
-        if (++opened === 3) await control(emu, 'POST', `/users/${c.userId}/revoke-apps`, {});
-        return snap.factory(schema, opts);
+    await assert.rejects(
+      exportOrg(
+        refreshConnection(emu, 'prod'),
+        async (schema, opts) => {
+          // An admin revokes the app's access (and its sessions) while the third object starts.
+          if (++opened === 3) await control(emu, 'POST', `/users/${c.userId}/revoke-apps`, {});
+          return snap.factory(schema, opts);
+        },
+        { ...FAST, concurrency: 1 },
+      ),
+      (err: unknown) => {
+        assert.ok(err instanceof ReauthRequiredError, String(err));
+        assert.equal(err.state, 'reauth_required');
+        assert.equal(err.reason, 'token_expired_or_revoked');
+        return true;
       },
-      { ...FAST, concurrency: 1 },
     );
-    const statuses = result.objects.map((o) => o.status);
-    assert.deepEqual(statuses.slice(0, 3), ['ok', 'ok', 'failed']);
-    assert.ok(statuses.slice(3).every((s) => s === 'skipped'));
-    const failed = result.objects[2];
-    assert.ok(failed?.error instanceof ReauthRequiredError, String(failed?.error));
-    assert.equal(failed.error.state, 'reauth_required');
-    assert.ok(result.objects.slice(3).every((o) => o.error instanceof ReauthRequiredError));
+    assert.equal(opened, 3, 'no object starts after the token died');
+    assert.ok([...snap.objects.values()].at(-1)?.aborted);
   });
 });

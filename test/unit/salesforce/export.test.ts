@@ -3,6 +3,7 @@
 // the object Bulk refuses comes through REST, and object/field selection does what the config says.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SelectionError } from '../../../src/salesforce/describe.ts';
 import { MisconfiguredError } from '../../../src/salesforce/errors.ts';
 import { type ExportProgress, type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
 import { createParsePool } from '../../../src/salesforce/parse-pool.ts';
@@ -130,10 +131,18 @@ describe('object and field selection', () => {
     }
   });
 
-  it('names an unknown included object and the fix', async () => {
+  it('names every unknown included object, the closest names and the fix', async () => {
+    // A selection typo is a configuration error, not an authorization one (the login worked).
     await assert.rejects(
-      exportOrg(refreshConnection(emu, 'prod'), new MemSnapshot().factory, { ...FAST, include: ['Acount'] }),
-      (err: unknown) => err instanceof MisconfiguredError && /"Acount"/.test(err.message) && /__c/.test(err.remedy),
+      exportOrg(refreshConnection(emu, 'prod'), new MemSnapshot().factory, { ...FAST, include: ['Acount', 'Contact', 'Contcat', 'Zzz*'] }),
+      (err: unknown) =>
+        err instanceof SelectionError &&
+        err.state === 'misconfigured' &&
+        /Acount does not exist in this org .*; did you mean Account\?/.test(err.message) &&
+        /Contcat does not exist in this org .*; did you mean Contact\?/.test(err.message) &&
+        /Zzz\* matched nothing/.test(err.message) &&
+        /Exportable objects in this org \(\d+\): .*Account/.test(err.message) &&
+        /__c/.test(err.remedy),
     );
   });
 

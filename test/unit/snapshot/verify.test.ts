@@ -111,8 +111,14 @@ test('a folder with several org snapshots needs the alias; a folder with none is
   await assert.rejects(verifySnapshot(dir), (err: unknown) => err instanceof SnapshotError && err.reason === 'snapshot_ambiguous');
   assert.equal((await verifySnapshot(dir, { alias: 'prod' })).rows, 1);
   assert.equal((await verifySnapshot(join(dir, 'sandbox'))).rows, 0);
+  // A folder that is there without a manifest is a snapshot that is not whole (defect 8: exit 7, not
+  // 2); a path that is not there at all is a mistyped one.
   const empty = await tempDir(t);
-  await assert.rejects(verifySnapshot(empty), (err: unknown) => err instanceof SnapshotError && err.reason === 'snapshot_not_found');
+  await assert.rejects(
+    verifySnapshot(empty),
+    (err: unknown) => err instanceof SnapshotCorruptError && err.problems.some((p) => p.file === 'manifest.json' && /missing/.test(p.message)),
+  );
+  await assert.rejects(verifySnapshot(join(empty, 'nope')), (err: unknown) => err instanceof SnapshotError && err.reason === 'snapshot_not_found');
   await assert.rejects(async () => {
     for await (const _ of readObjectRows(dir, 'Lead', { alias: 'prod' })) break;
   }, /has no data for Lead/);

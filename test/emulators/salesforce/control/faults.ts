@@ -14,8 +14,13 @@ export interface FaultRule {
   times: number;
   /** What to do: */
   status?: number;
-  /** `html`: a maintenance page; `limit`: 403 REQUEST_LIMIT_EXCEEDED; `drop`: destroy the socket; `json`: body as given. */
-  kind: 'status' | 'html' | 'limit' | 'drop' | 'json' | 'delay';
+  /**
+   * `html`: a maintenance page; `limit`: 403 REQUEST_LIMIT_EXCEEDED; `drop`: destroy the socket; `json`: body as given;
+   * `delay`: answer normally after `delayMs`; `hold`: answer nothing until the test releases the rule
+   * (`POST /__emu/faults/:id/release`, or `DELETE /__emu/faults`), then go on normally: a hung
+   * connection, or a pause in which a test changes the org (revokes a token) while a client waits.
+   */
+  kind: 'status' | 'html' | 'limit' | 'drop' | 'json' | 'delay' | 'hold';
   errorCode?: string;
   message?: string;
   body?: unknown;
@@ -23,6 +28,19 @@ export interface FaultRule {
   /** Matches seen so far and faults fired. */
   seen: number;
   fired: number;
+  /** Requests a `hold` rule is holding right now. */
+  holding: number;
+}
+
+/** The requests each `hold` rule is holding: calling one lets its request go on. */
+const held = new WeakMap<FaultRule, Set<() => void>>();
+
+function releaseHeld(rule: FaultRule): number {
+  const waiters = held.get(rule) ?? new Set();
+  for (const go of waiters) go();
+  held.delete(rule);
+  rule.holding = 0;
+  return waiters.size;
 }
 
 export type FaultInput = Partial<Omit<FaultRule, 'id' | 'seen' | 'fired'>> & { path: string };
@@ -48,13 +66,22 @@ export class FaultInjector {
       ...(input.delayMs !== undefined ? { delayMs: input.delayMs } : {}),
       seen: 0,
       fired: 0,
+      holding: 0,
     };
     this.rules.push(rule);
     return rule;
   }
 
+  /** Removes every rule and lets every held request go on. */
   clear(): void {
+    for (const r of this.rules) releaseHeld(r);
     this.rules = [];
+  }
+
+  /** Lets the requests a `hold` rule holds go on; returns how many. */
+  release(id: number): number {
+    const rule = this.rules.find((r) => r.id === id);
+    return rule ? releaseHeld(rule) : 0;
   }
 
   list(): FaultRule[] {
@@ -82,6 +109,17 @@ export async function playFault(rule: FaultRule, res: ServerResponse): Promise<b
   switch (rule.kind) {
     case 'delay':
       return false;
+    case 'hold': {
+      rule.holding++;
+      await new Promise<void>((resolve) => {
+        const waiters = held.get(rule) ?? new Set<() => void>();
+        held.set(rule, waiters);
+        waiters.add(resolve);
+      });
+      rule.holding = Math.max(0, rule.holding - 1);
+      // The client may have given up meanwhile: nothing left to answer.
+      return res.destroyed || (res.socket?.destroyed ?? true);
+    }
     case 'drop':
       res.socket?.destroy();
       return true;

@@ -79,6 +79,14 @@ export function registerControlRoutes(router: Router): void {
     opts,
   );
   router.add(
+    'POST',
+    '/__emu/faults/:id/release',
+    (ctx) => {
+      sendJson(ctx.res, 200, { released: ctx.state.faults.release(Number(ctx.params.id)) });
+    },
+    opts,
+  );
+  router.add(
     'DELETE',
     '/__emu/faults',
     (ctx) => {

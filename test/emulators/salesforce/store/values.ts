@@ -41,6 +41,16 @@ export function toStorage(field: FieldDef, value: unknown): SqlValue {
     if (typeof value === 'object') throw typeError(field, JSON.stringify(value));
     const s = String(value);
     if (s === '') return null;
+    // U+0000 is refused, the other C0 controls and DEL are kept. A text value has to survive every
+    // Salesforce API, and SOAP (XML 1.0) cannot carry U+0000 at all, escaped or not; no Salesforce
+    // document says what the REST API does with "\u0000", so the emulator takes the strict reading and
+    // rejects the record rather than store a value a SOAP client could never read back. See
+    // docs/snapshot-format.md (CSV dialect) and test/faults/hostile-data.test.ts.
+    if (s.includes('\u0000')) {
+      throw new FieldValueError('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: text cannot contain U+0000 (NUL)`, [
+        field.name,
+      ]);
+    }
     if (field.length && s.length > field.length) {
       throw new FieldValueError('STRING_TOO_LONG', `${field.label}: data value too large: ${s.slice(0, 40)} (max length=${field.length})`, [field.name]);
     }
