@@ -4,15 +4,14 @@
 // pins the previous snapshot; the artifact target holds the run until allow-shrink). Every failed
 // run leaves the previous snapshot byte-identical.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/emulator.ts';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
-import { parseOutputFile, runNode } from '../helpers/dist.ts';
 import { control, creds, emulator } from '../helpers/emulator.ts';
-import { ACTION, assertNoSecretsIn, assertTreeUnchanged, cliEnv, sfbackup, treeHashes } from './support.ts';
+import { actionStep, assertNoSecretsIn, assertTreeUnchanged, cliEnv, type Step, sfbackup, treeHashes } from './support.ts';
 
 let emu: Emulator;
 let gh: GitHubEmulator;
@@ -229,46 +228,16 @@ describe('CLI: leftovers of killed runs', () => {
 
 // ---- the action ----
 
-interface Step {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-  workspace: string;
-}
-
-let steps = 0;
 /** One job step with the org config in the workspace (kept between steps when `workspace` is given). */
-async function step(config: string, inputs: Record<string, string>, opts: { workspace?: string; env?: Record<string, string> } = {}): Promise<Step> {
-  const dir = path.join(work, `step-${++steps}`);
-  const workspace = opts.workspace ?? path.join(dir, 'workspace');
-  const temp = path.join(dir, 'temp');
-  mkdirSync(path.join(workspace, '.github'), { recursive: true });
-  mkdirSync(temp, { recursive: true });
-  writeFileSync(path.join(workspace, '.github/salesforce-backup.yml'), config);
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
-  for (const f of Object.values(files)) writeFileSync(f, '');
+function step(config: string, inputs: Record<string, string>, opts: { workspace?: string; env?: Record<string, string> } = {}): Promise<Step> {
   const c = creds(emu, 'prod');
   const secrets = { SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_REFRESH_TOKEN_PROD: c.refreshToken };
-  const all: Record<string, string> = { ...(opts.env ?? gh.env()), ...files, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp };
-  const withDefaults = {
-    command: 'backup',
-    'config-file': '.github/salesforce-backup.yml',
-    'github-token': gh.token,
-    secrets: JSON.stringify(secrets),
-    'publish-status': 'false',
-    'open-issues': 'false',
-    ...inputs,
-  };
-  for (const [k, v] of Object.entries(withDefaults)) all[`INPUT_${k.toUpperCase()}`] = v;
-  const ran = await runNode(ACTION, [], all);
-  return {
-    ...ran,
-    outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
-    summary: readFileSync(files.GITHUB_STEP_SUMMARY as string, 'utf8'),
-    workspace,
-  };
+  return actionStep(
+    work,
+    config,
+    { 'github-token': gh.token, secrets: JSON.stringify(secrets), 'publish-status': 'false', 'open-issues': 'false', ...inputs },
+    { ...(opts.workspace ? { workspace: opts.workspace } : {}), env: opts.env ?? gh.env() },
+  );
 }
 
 function config(storage: string, objects = ''): string {

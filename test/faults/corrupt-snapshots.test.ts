@@ -3,12 +3,12 @@
 // it takes a full run with a warning and publishes a good snapshot. Also the small CLI contracts
 // around them: a closed stdout (`| head -1`) ends quietly, and --json failures are one JSON object.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
+import { startCommand } from '../helpers/dist.ts';
 import { control, emulator } from '../helpers/emulator.ts';
 import { assertNoSecretsIn, CLI, cliEnv, sfbackup } from './support.ts';
 
@@ -182,25 +182,14 @@ describe('backup --incremental onto a corrupt base', () => {
 });
 
 /** `sh -c '{ sfbackup ARGS; echo "exit=$?" >&2; } | READER'`: the CLI's own exit code and stderr. */
-function piped(args: string[], reader: string): Promise<{ stdout: string; stderr: string; exit: number | undefined }> {
+async function piped(args: string[], reader: string): Promise<{ stdout: string; stderr: string; exit: number | undefined }> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const cmd = `{ ${[process.execPath, '--disable-warning=ExperimentalWarning', CLI, ...args].map(quote).join(' ')}; echo "exit=$?" >&2; } | ${reader}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', cmd], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', () => {
-      const m = /exit=(\d+)/.exec(stderr);
-      resolve({ stdout, stderr, exit: m ? Number(m[1]) : undefined });
-    });
-  });
+  const started = startCommand('sh', ['-c', cmd], {});
+  await started.exited;
+  const stderr = started.stderr();
+  const m = /exit=(\d+)/.exec(stderr);
+  return { stdout: started.stdout(), stderr, exit: m ? Number(m[1]) : undefined };
 }
 
 // defect 8: `verify … | head -1` and `diff … | head -1` crashed with an EPIPE stack trace

@@ -8,15 +8,15 @@
 // emulator, the test changes the org while the run waits for it, then lets the page go.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/emulator.ts';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
-import { assertSecretsHidden, parseOutputFile, type Ran, runNode } from '../helpers/dist.ts';
+import { assertSecretsHidden, type Ran } from '../helpers/dist.ts';
 import { control, creds, emulator } from '../helpers/emulator.ts';
-import { ACTION, assertNoSecretsIn, assertTreeUnchanged, cliEnv, sfbackup, treeHashes } from './support.ts';
+import { actionStep, assertNoSecretsIn, assertTreeUnchanged, cliEnv, type Step, sfbackup, treeHashes } from './support.ts';
 
 let emu: Emulator;
 let gh: GitHubEmulator;
@@ -205,53 +205,25 @@ describe('CLI: a wrong consumer secret', () => {
 
 // ---- the action ----
 
-interface Step extends Ran {
-  outputs: Record<string, string>;
-  summary: string;
-  workspace: string;
-}
-
-let steps = 0;
 /** One job step with the org config in the workspace (kept between steps when `workspace` is given). */
-async function step(
+function step(
   refreshToken: string,
   opts: { workspace?: string; env?: Record<string, string>; inputs?: Record<string, string>; type?: string } = {},
 ): Promise<Step> {
-  const dir = path.join(work, `step-${++steps}`);
-  const workspace = opts.workspace ?? path.join(dir, 'workspace');
-  const temp = path.join(dir, 'temp');
-  mkdirSync(path.join(workspace, '.github'), { recursive: true });
-  mkdirSync(temp, { recursive: true });
-  writeFileSync(
-    path.join(workspace, '.github/salesforce-backup.yml'),
-    `orgs:
+  const c = creds(emu, 'prod');
+  const config = `orgs:
   - alias: prod
-    type: ${opts.type ?? creds(emu, 'prod').loginUrl}
+    type: ${opts.type ?? c.loginUrl}
     refresh-token-secret: SF_REFRESH_TOKEN_PROD
     storage: { kind: local, dir: backups }
-`,
-  );
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  const c = creds(emu, 'prod');
+`;
   const secrets = { SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_REFRESH_TOKEN_PROD: refreshToken };
-  const all: Record<string, string> = { ...gh.env(), ...opts.env, ...files, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp };
-  const withDefaults = {
-    command: 'backup',
-    'config-file': '.github/salesforce-backup.yml',
-    'github-token': gh.token,
-    secrets: JSON.stringify(secrets),
-    'status-remote': gh.gitUrl(),
-    ...opts.inputs,
-  };
-  for (const [k, v] of Object.entries(withDefaults)) all[`INPUT_${k.toUpperCase()}`] = v;
-  const ran = await runNode(ACTION, [], all);
-  return {
-    ...ran,
-    outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
-    summary: readFileSync(files.GITHUB_STEP_SUMMARY as string, 'utf8'),
-    workspace,
-  };
+  return actionStep(
+    work,
+    config,
+    { 'github-token': gh.token, secrets: JSON.stringify(secrets), 'status-remote': gh.gitUrl(), ...opts.inputs },
+    { ...(opts.workspace ? { workspace: opts.workspace } : {}), env: { ...gh.env(), ...opts.env } },
+  );
 }
 
 /** The runner swallows `::add-mask::` lines; a secret anywhere else is a leak. */

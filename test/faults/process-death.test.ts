@@ -4,15 +4,14 @@
 // no process of the run is left within a bounded poll, nothing is published (the previous snapshot
 // is byte-identical), and the next run cleans up what a SIGKILL left behind and succeeds.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { processRuns } from '../../src/runtime/owner.ts';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
 import { control, creds, emulator } from '../helpers/emulator.ts';
-import { ACTION, assertTreeUnchanged, cliEnv, type Started, sfbackup, startSfbackup, treeHashes } from './support.ts';
+import { assertTreeUnchanged, cliEnv, type Started, sfbackup, startAction, startSfbackup, treeHashes } from './support.ts';
 
 let emu: Emulator;
 let work: string;
@@ -189,39 +188,6 @@ describe('process death: the CLI', () => {
     await finish(c, before, pids);
   });
 });
-
-/** The action started as the runner starts it (see test/helpers/dist.ts runAction), left running. */
-function startAction(inputs: Record<string, string>, dir: string): Started {
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    ...files,
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: dir,
-    RUNNER_TEMP: path.join(dir, 'runner-temp'),
-    GITHUB_REPOSITORY: 'acme/salesforce-backups',
-    GITHUB_RUN_ID: '1',
-  };
-  mkdirSync(env.RUNNER_TEMP as string, { recursive: true });
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ACTION], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString('utf8');
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
-  if (child.pid === undefined) throw new Error('the action did not start');
-  return { pid: child.pid, stdout: () => stdout, stderr: () => stderr, exited };
-}
 
 describe('process death: the action', () => {
   // defect 2, defect 7

@@ -2,12 +2,14 @@
 // credentials as the CLI's environment, and the one guarantee every failed run is held to: the
 // previous snapshot is byte-identical afterwards (sha256 of every file, symlink targets included).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
-import { ACTION_ENTRY, CLI_ENTRY, type Ran, runAction, runNode } from '../helpers/dist.ts';
+import { ACTION_ENTRY, actionEnvironment, CLI_ENTRY, parseOutputFile, type Ran, runAction, runNode, type Started, startNode } from '../helpers/dist.ts';
+
+export type { Started };
+
 import { creds } from '../helpers/emulator.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -43,37 +45,54 @@ export function action(inputs: Record<string, string>): ReturnType<typeof runAct
   return runAction(inputs, ACTION);
 }
 
-export interface Started {
-  pid: number;
-  stdout(): string;
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /**
  * `sfbackup ARGS` started and left running, the PID a user would see in `ps` returned, for tests
  * that send signals. `detached` puts it in a process group of its own (pid = pgid), as a shell job.
  */
 export function startSfbackup(args: string[], env: Record<string, string>, opts: { detached?: boolean } = {}): Started {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: opts.detached ?? false,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString('utf8');
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString('utf8');
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal }));
-  });
-  if (child.pid === undefined) throw new Error('sfbackup did not start');
-  return { pid: child.pid, stdout: () => stdout, stderr: () => stderr, exited };
+  return startNode(CLI, args, env, opts);
+}
+
+/** The action started as the runner starts it in the workspace `dir` (RUNNER_TEMP inside it), left running. */
+export function startAction(inputs: Record<string, string>, dir: string): Started {
+  const runnerTemp = path.join(dir, 'runner-temp');
+  mkdirSync(runnerTemp, { recursive: true });
+  return startNode(ACTION, [], actionEnvironment(dir, inputs, runnerTemp).env);
+}
+
+export interface Step extends Ran {
+  outputs: Record<string, string>;
+  summary: string;
+  /** GITHUB_WORKSPACE of the step: pass it to the next step to keep its folders (a self-hosted runner). */
+  workspace: string;
+}
+
+let steps = 0;
+/**
+ * One job step of the action with `config` as `.github/salesforce-backup.yml` in the workspace, the
+ * way a workflow runs it after actions/checkout. Each step gets its own command files and temp
+ * folder under `work`; the workspace is kept between steps when `workspace` is given.
+ */
+export async function actionStep(
+  work: string,
+  config: string,
+  inputs: Record<string, string>,
+  opts: { workspace?: string; env?: Record<string, string> } = {},
+): Promise<Step> {
+  const dir = path.join(work, `step-${++steps}`);
+  const workspace = opts.workspace ?? path.join(dir, 'workspace');
+  const temp = path.join(dir, 'temp');
+  mkdirSync(path.join(workspace, '.github'), { recursive: true });
+  mkdirSync(temp, { recursive: true });
+  writeFileSync(path.join(workspace, '.github/salesforce-backup.yml'), config);
+  const { env, files } = actionEnvironment(dir, { command: 'backup', 'config-file': '.github/salesforce-backup.yml', ...inputs }, temp);
+  const ran = await runNode(ACTION, [], { ...env, ...opts.env, GITHUB_WORKSPACE: workspace });
+  return {
+    ...ran,
+    outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
+    summary: readFileSync(files.GITHUB_STEP_SUMMARY as string, 'utf8'),
+    workspace,
+  };
 }
 
 /** sha256 of every file under `dir` (relative path → digest); symlinks by their target, `->target`. */

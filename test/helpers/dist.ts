@@ -16,25 +16,50 @@ export interface Ran {
   stderr: string;
 }
 
-/** Runs a file with this Node and only the environment given (plus PATH), as `env -i` would. */
-export function runNode(file: string, args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', file, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString('utf8');
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+export interface Started {
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts a command with only the environment given (plus PATH), as `env -i` would, capturing its
+ * output. `detached` puts it in a process group of its own (pid = pgid), as a shell job.
+ */
+export function startCommand(command: string, args: string[], env: Record<string, string>, opts: { cwd?: string; detached?: boolean } = {}): Started {
+  const child = spawn(command, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString('utf8');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString('utf8');
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  if (child.pid === undefined) throw new Error(`${command} did not start`);
+  return { pid: child.pid, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Starts a file with this Node (see startCommand). */
+export function startNode(file: string, args: string[], env: Record<string, string>, opts: { cwd?: string; detached?: boolean } = {}): Started {
+  return startCommand(process.execPath, ['--disable-warning=ExperimentalWarning', file, ...args], env, opts);
+}
+
+/** Runs a file with this Node and only the environment given (plus PATH), to completion. */
+export async function runNode(file: string, args: string[], env: Record<string, string>, opts: { cwd?: string } = {}): Promise<Ran> {
+  const started = startNode(file, args, env, opts);
+  const { code } = await started.exited;
+  return { code, stdout: started.stdout(), stderr: started.stderr() };
 }
 
 export interface ActionRun extends Ran {
@@ -42,22 +67,35 @@ export interface ActionRun extends Ran {
   summary: string;
 }
 
-/** `runs.using: node24` as the runner does it: each input as INPUT_<NAME> (upper-case, spaces to underscores). */
+/**
+ * The environment the runner gives a `runs.using: node24` step whose files live in `dir`: each input
+ * as INPUT_<NAME> (upper-case, spaces to underscores), the GITHUB_* command files created empty.
+ */
+export function actionEnvironment(
+  dir: string,
+  inputs: Record<string, string>,
+  runnerTemp = dir,
+): { env: Record<string, string>; files: Record<string, string> } {
+  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
+  for (const f of Object.values(files)) writeFileSync(f, '');
+  const env: Record<string, string> = {
+    ...files,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: dir,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_REPOSITORY: 'acme/salesforce-backups',
+    GITHUB_RUN_ID: '1',
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  return { env, files };
+}
+
+/** `runs.using: node24` as the runner does it, to completion, in a fresh workspace. */
 export async function runAction(inputs: Record<string, string>, entry: string = ACTION_ENTRY): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'action-run-'));
   try {
-    const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
-    for (const f of Object.values(files)) writeFileSync(f, '');
-    const env: Record<string, string> = {
-      ...files,
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_WORKSPACE: dir,
-      RUNNER_TEMP: dir,
-      GITHUB_REPOSITORY: 'acme/salesforce-backups',
-      GITHUB_RUN_ID: '1',
-    };
-    for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+    const { env, files } = actionEnvironment(dir, inputs);
     const ran = await runNode(entry, [], env);
     return {
       ...ran,
