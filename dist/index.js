@@ -8,7 +8,7 @@ import "./chunks/chunk-I2D4YPEE.js";
 // src/action/main.ts
 if (!reexecWithHeapLimits("salesforce-backup-action")) {
   const core = await import("./chunks/core-LTB7EVYL.js");
-  const { describeFailure } = await import("./chunks/describe-DHXYHLQZ.js");
-  const { run } = await import("./chunks/run-MRMDZI6Z.js");
+  const { describeFailure } = await import("./chunks/errors-BHHA2GV2.js");
+  const { run } = await import("./chunks/run-4EN7HQ35.js");
   await run().catch((err) => core.setFailed(describeFailure(err)));
 }

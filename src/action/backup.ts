@@ -1,24 +1,25 @@
 // The `backup` command in the action: one org (from the org config and the secrets map, or from the
 // single-org inputs) into its storage target; outputs, job summary, annotations, and a failed step
 // when any object failed (the last good snapshot then stays where it was).
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { describeFailure } from '../backup/describe.ts';
 import { formatMassDeletes } from '../backup/mass-delete.ts';
 import { type BackupResult, backupFailed, backupOrg, droppedReasonText } from '../backup/run.ts';
 import { addBackupSummary, escapeHtml } from '../backup/summary.ts';
 import { TOOL_VERSION } from '../backup/version.ts';
 import { loadConfig, parseSecretsMap, type ResolvedOrg, resolveOrg, selectOrg } from '../config/index.ts';
-import { loginUrlForType, type StorageConfig as OrgStorageConfig } from '../config/schema.ts';
+import { loginUrlForType, type OrgStorageConfig } from '../config/schema.ts';
+import { describeFailure } from '../runtime/errors.ts';
 import { classifyDiskFull, type DiskPlaces } from '../runtime/io.ts';
-import { acquireLock, targetLock } from '../runtime/lock.ts';
+import { jobContext } from '../runtime/job-context.ts';
+import { acquireLock } from '../runtime/lock.ts';
 import { createWorkDir } from '../runtime/workdir.ts';
 import { failureOutcome, outcomeError } from '../salesforce/auth-outcome.ts';
 import { orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
 import { SalesforceError } from '../salesforce/errors.ts';
 import type { LastBackup } from '../status/index.ts';
 import { createStorageTarget, type StorageConfig } from '../storage/index.ts';
+import { targetLock } from '../storage/lock.ts';
 import type { BackupInputs } from './inputs.ts';
 import { type LifecycleInputs, OrgLifecycle, orgRef } from './lifecycle.ts';
 
@@ -30,7 +31,7 @@ function mask(value: string): void {
 }
 
 function workspace(): string {
-  return process.env.GITHUB_WORKSPACE || process.cwd();
+  return jobContext().workspace ?? process.cwd();
 }
 
 /** The org to back up. Masks every secret it uses before returning, so nothing logged later can show one. */
@@ -189,9 +190,10 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
   core.info(`Backing up org "${org.alias}" (${org.type}) to the ${storage.type} target.`);
 
   // One run at a time per org and target: a self-hosted runner may run two jobs on one machine.
+  const job = jobContext();
   const lock = await acquireLock({
     ...targetLock(storage, org.alias),
-    command: `salesforce-backup-action backup (org ${org.alias}${process.env.GITHUB_RUN_ID ? `, workflow run ${process.env.GITHUB_RUN_ID}` : ''})`,
+    command: `salesforce-backup-action backup (org ${org.alias}${job.runId ? `, workflow run ${job.runId}` : ''})`,
     log: { info: core.info, warning: core.warning },
   });
   try {
@@ -232,7 +234,7 @@ async function backupLocked(inputs: BackupInputs, org: ResolvedOrg, storage: Sto
     log: { info: core.info, warning: core.warning },
     mask: core.setSecret,
   });
-  const tmpRoot = process.env.RUNNER_TEMP || tmpdir();
+  const tmpRoot = jobContext().tempDir;
   const work = createWorkDir(tmpRoot, org.alias, core.info);
   const workDir = work.dir;
   const startedAt = new Date().toISOString();

@@ -3,7 +3,7 @@
 // command as soon as it knows which ones the run uses (before its first log line).
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { DEFAULT_CONFIG_FILE, orgTypeSchema, STORAGE_KINDS } from '../config/schema.ts';
+import { DEFAULT_CONFIG_FILE, orgTypeSettingSchema, STORAGE_KINDS } from '../config/schema.ts';
 import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
 
 export const COMMANDS = ['check', 'backup', 'rotate-app'] as const;
@@ -64,7 +64,7 @@ const backupSchema = z.object({
   /** Raw JSON of `${{ toJSON(secrets) }}`: parsed (and its used values masked) by the backup command. */
   secrets: z.string().default(''),
   loginUrl: optionalText,
-  type: orgTypeSchema.optional(),
+  type: orgTypeSettingSchema.optional(),
   clientId: optionalText,
   clientSecret: optionalText,
   refreshToken: optionalText,

@@ -9,11 +9,15 @@ import type { SecretTarget, SecretWriter } from '../github/contracts.ts';
 import { syncOrgIssue } from '../github/issues.ts';
 import { createOctokit } from '../github/octokit.ts';
 import { createSecretWriter } from '../github/secrets.ts';
+import { ProductError } from '../runtime/errors.ts';
+import { jobContext } from '../runtime/job-context.ts';
 import { appFingerprint } from '../salesforce/app-fingerprint.ts';
 import { type AuthResult, authenticate } from '../salesforce/auth-lifecycle.ts';
 import type { AuthOutcome, OrgRef } from '../salesforce/auth-outcome.ts';
 import type { OrgSession } from '../salesforce/connection.ts';
-import { type LastBackup, type OrgStatus, orgTypeOf, publishStatus, readPublishedStatus } from '../status/index.ts';
+import { readPublishedStatus } from '../status/fetch.ts';
+import { type LastBackup, type OrgStatus, orgTypeOf } from '../status/index.ts';
+import { publishStatus } from '../status/publish.ts';
 import type { StorageContext } from '../storage/config.ts';
 
 export interface LifecycleInputs {
@@ -33,17 +37,16 @@ export interface LifecycleInputs {
 const NEEDS_ATTENTION = new Set(['reauth_required', 'rotation_write_failed', 'misconfigured']);
 
 function repository(): string | undefined {
-  const r = process.env.GITHUB_REPOSITORY;
+  const r = jobContext().repository;
   return r && /^[^/\s]+\/[^/\s]+$/.test(r) ? r : undefined;
 }
 
 function runUrl(): string | null {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-  return server && repo && id ? `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}` : null;
+  return jobContext().runUrl;
 }
 
 function apiUrl(): string {
-  return process.env.GITHUB_API_URL || 'https://api.github.com';
+  return jobContext().apiUrl;
 }
 
 export function orgRef(org: ResolvedOrg): OrgRef {
@@ -205,7 +208,7 @@ export class OrgLifecycle {
         },
       );
     } catch (err) {
-      const remedy = typeof err === 'object' && err !== null && 'remedy' in err ? ` ${String(err.remedy)}` : '';
+      const remedy = err instanceof ProductError ? ` ${err.remedy}` : '';
       core.warning(`The status of ${this.org.alias} was not published: ${err instanceof Error ? err.message : String(err)}.${remedy}`);
     }
   }
@@ -242,7 +245,7 @@ export class OrgLifecycle {
       );
       if (r.action !== 'none' && r.action !== 'unchanged') core.info(`Issue for ${this.org.alias}: ${r.action}${r.url ? ` (${r.url})` : ''}.`);
     } catch (err) {
-      const remedy = typeof err === 'object' && err !== null && 'remedy' in err ? ` ${String(err.remedy)}` : '';
+      const remedy = err instanceof ProductError ? ` ${err.remedy}` : '';
       core.warning(`The issue for ${this.org.alias} was not updated: ${err instanceof Error ? err.message : String(err)}.${remedy}`);
     }
   }

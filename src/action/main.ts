@@ -4,7 +4,7 @@ import { reexecWithHeapLimits } from '../runtime/heap-limits.ts';
 
 if (!reexecWithHeapLimits('salesforce-backup-action')) {
   const core = await import('@actions/core');
-  const { describeFailure } = await import('../backup/describe.ts');
+  const { describeFailure } = await import('../runtime/errors.ts');
   const { run } = await import('./run.ts');
   await run().catch((err: unknown) => core.setFailed(describeFailure(err)));
 }

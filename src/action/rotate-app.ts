@@ -5,13 +5,13 @@
 // fingerprint is ever shown.
 import path from 'node:path';
 import * as core from '@actions/core';
-import { describeFailure } from '../backup/describe.ts';
+import { CampaignNotPublishedError, RotateAppError, type RotateAppResult, runRotation } from '../app/rotate-app.ts';
 import { loadConfig, parseSecretsMap } from '../config/index.ts';
 import { createOctokit } from '../github/octokit.ts';
-import { planRotation, RotateAppError, type RotateAppResult, rotateApp } from '../github/rotate-app.ts';
 import { createSecretWriter } from '../github/secrets.ts';
+import { describeFailure, ProductError } from '../runtime/errors.ts';
+import { jobContext } from '../runtime/job-context.ts';
 import { redact } from '../salesforce/auth-outcome.ts';
-import { type Campaign, readPublishedStatus } from '../status/index.ts';
 import type { StorageContext } from '../storage/config.ts';
 import type { RotateAppInputs } from './inputs.ts';
 
@@ -24,11 +24,6 @@ function mask(value: string): void {
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function runUrl(): string | null {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = process.env;
-  return server && repo && id ? `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}` : null;
 }
 
 export async function runRotateApp(inputs: RotateAppInputs): Promise<RotateAppResult> {
@@ -49,8 +44,9 @@ export async function runRotateApp(inputs: RotateAppInputs): Promise<RotateAppRe
 
 async function rotate(inputs: RotateAppInputs): Promise<RotateAppResult> {
   const secrets = parseSecretsMap(inputs.secrets);
-  const repository = process.env.GITHUB_REPOSITORY ?? '';
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const job = jobContext();
+  const repository = job.repository ?? '';
+  const workspace = job.workspace ?? process.cwd();
   const config = loadConfig(path.resolve(workspace, inputs.configFile), inputs.configFile);
 
   const context: StorageContext = {
@@ -58,62 +54,44 @@ async function rotate(inputs: RotateAppInputs): Promise<RotateAppResult> {
     log: { info: core.info, warning: core.warning },
     mask: core.setSecret,
   };
-  let published: Map<string, string | null> | undefined;
-  let campaigns: Campaign[] | undefined;
-  if (inputs.publishStatus) {
-    try {
-      const read = await readPublishedStatus(
-        config.orgs.map((o) => o.alias),
-        { branch: inputs.statusBranch, context },
-      );
-      published = new Map([...read.orgs].map(([alias, s]) => [alias, s.appFingerprint]));
-      campaigns = read.campaigns;
-    } catch (err) {
-      core.warning(`Could not read the status branch: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-
-  const plan = planRotation({
-    config,
-    repository,
-    newClientId: inputs.newClientId,
-    secrets,
-    ...(published ? { published } : {}),
-    ...(campaigns ? { campaigns } : {}),
-  });
-  // Only the old keys this run looked at are masked (and kept out of the status data).
-  const used = [...new Set(plan.orgs.flatMap((o) => [secrets[o.clientId.name], secrets[o.clientSecret.name]]))].filter((v): v is string => Boolean(v));
-  for (const v of used) mask(v);
-
-  if (!inputs.secretsToken) {
-    throw new RotateAppError({
-      reason: 'missing_secret',
-      message: `rotate-app needs the secrets-token input to store the new consumer key and secret (app ${plan.newFingerprint}); nothing was written.`,
-      remedy:
-        'Pass `secrets-token:` a GitHub App installation token with `secrets: write` (actions/create-github-app-token) or a fine-grained token with "Secrets: Read and write" on this repository; the workflow GITHUB_TOKEN cannot write secrets. docs/github-token.md shows both, least privilege first.',
-    });
-  }
-
-  core.info(
-    `Rotating the Connected App: app ${plan.previousFingerprint} → app ${plan.newFingerprint}. Orgs to re-authorize afterwards: ${plan.orgs.map((o) => o.alias).join(', ')}.`,
-  );
-  for (const u of plan.untouched) core.info(`Org ${u.alias} is left as it is: ${u.why}.`);
-
-  const apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-  const writer = createSecretWriter(await createOctokit(inputs.secretsToken, apiUrl), {
-    onRetry: (info) => core.info(`Writing the ${info.target.name} secret: attempt ${info.attempt} failed (${info.status ?? 'network'}); retrying.`),
-  });
   const [owner, repo] = repository.split('/') as [string, string];
-  const result = await rotateApp(plan, {
-    newClientId: inputs.newClientId,
-    newClientSecret: inputs.newClientSecret,
-    writer,
-    ...(inputs.publishStatus ? { status: { branch: inputs.statusBranch, context, redact: inputs.redactStatus } } : {}),
-    ...(inputs.openIssues && inputs.githubToken ? { issues: { octokit: await createOctokit(inputs.githubToken, apiUrl), repo: { owner, repo } } } : {}),
-    secretValues: [...used, inputs.secretsToken, ...(inputs.githubToken ? [inputs.githubToken] : [])],
-    runUrl: runUrl(),
-    log: { info: core.info, warning: core.warning },
-  });
+  const result = await runRotation(
+    {
+      config,
+      repository,
+      newClientId: inputs.newClientId,
+      newClientSecret: inputs.newClientSecret,
+      secrets,
+      ...(inputs.publishStatus ? { status: { branch: inputs.statusBranch, context, redact: inputs.redactStatus } } : {}),
+      runUrl: job.runUrl,
+      secretValues: [...(inputs.secretsToken ? [inputs.secretsToken] : []), ...(inputs.githubToken ? [inputs.githubToken] : [])],
+    },
+    {
+      log: { info: core.info, warning: core.warning },
+      mask,
+      onPlan: (plan) => {
+        if (!inputs.secretsToken) {
+          throw new RotateAppError({
+            reason: 'missing_secret',
+            message: `rotate-app needs the secrets-token input to store the new consumer key and secret (app ${plan.newFingerprint}); nothing was written.`,
+            remedy:
+              'Pass `secrets-token:` a GitHub App installation token with `secrets: write` (actions/create-github-app-token) or a fine-grained token with "Secrets: Read and write" on this repository; the workflow GITHUB_TOKEN cannot write secrets. docs/github-token.md shows both, least privilege first.',
+          });
+        }
+        core.info(
+          `Rotating the Connected App: app ${plan.previousFingerprint} → app ${plan.newFingerprint}. Orgs to re-authorize afterwards: ${plan.orgs.map((o) => o.alias).join(', ')}.`,
+        );
+        for (const u of plan.untouched) core.info(`Org ${u.alias} is left as it is: ${u.why}.`);
+      },
+      writer: async () =>
+        createSecretWriter(await createOctokit(inputs.secretsToken ?? '', job.apiUrl), {
+          onRetry: (info) => core.info(`Writing the ${info.target.name} secret: attempt ${info.attempt} failed (${info.status ?? 'network'}); retrying.`),
+        }),
+      issues: async () =>
+        inputs.openIssues && inputs.githubToken ? { octokit: await createOctokit(inputs.githubToken, job.apiUrl), repo: { owner, repo } } : undefined,
+    },
+  );
+  const { plan } = result;
 
   core.setOutput('campaign-id', result.campaign.id);
   core.setOutput('campaign-orgs', plan.orgs.map((o) => o.alias).join(','));
@@ -121,14 +99,10 @@ async function rotate(inputs: RotateAppInputs): Promise<RotateAppResult> {
   core.setOutput('previous-app-fingerprint', plan.previousFingerprint);
   await writeSummary(result);
   if (result.statusError) {
-    const remedy = (result.statusError as { remedy?: unknown }).remedy;
-    throw Object.assign(
-      new Error(
-        `The new credentials are stored, but the re-authorization campaign could not be published to the status branch ${inputs.statusBranch}: ${result.statusError.message}`,
-      ),
-      {
-        remedy: `${typeof remedy === 'string' ? `${remedy} ` : ''}Then publish the campaign from a computer with \`sfbackup rotate-app --old-client-id <the old consumer key>\` and the same new key and secret (writing them again is harmless), or simply run \`sfbackup reauth --org <alias>\` for ${result.plan.orgs.map((o) => o.alias).join(', ')}.`,
-      },
+    const remedy = result.statusError instanceof ProductError ? `${result.statusError.remedy} ` : '';
+    throw new CampaignNotPublishedError(
+      `The new credentials are stored, but the re-authorization campaign could not be published to the status branch ${inputs.statusBranch}: ${result.statusError.message}`,
+      `${remedy}Then publish the campaign from a computer with \`sfbackup rotate-app --old-client-id <the old consumer key>\` and the same new key and secret (writing them again is harmless), or simply run \`sfbackup reauth --org <alias>\` for ${result.plan.orgs.map((o) => o.alias).join(', ')}.`,
     );
   }
   return result;

@@ -7,17 +7,8 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+// Byte counts are also printed by runtime code (work folder clean-up), which may not import this layer.
+export { formatBytes } from '../runtime/format.ts';
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);

@@ -4,20 +4,25 @@
 // CLI both call this; neither does anything it cannot.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { describeFailure } from '../runtime/errors.ts';
 import { connectChecked, type OrgCredentials, type OrgSession } from '../salesforce/connection.ts';
 import { excludedBySelection } from '../salesforce/describe.ts';
-import { describeError, SalesforceError } from '../salesforce/errors.ts';
+import { SalesforceError } from '../salesforce/errors.ts';
 import { type ExportProgress, type ExportResult, exportOrg } from '../salesforce/export.ts';
 import {
   createSnapshotWriter,
   diffSnapshots,
+  type FileStamp,
   loadManifest,
   type Manifest,
   resolveSnapshotDir,
   SnapshotCorruptError,
   type SnapshotDiff,
   type SnapshotWriter,
+  stagedStampsPath,
+  stampFiles,
   verifySnapshot,
+  writeStamps,
 } from '../snapshot/index.ts';
 import type { PublishResult, StorageTarget } from '../storage/contracts.ts';
 import { findMassDeletes, type MassDelete, type MassDeleteRule } from './mass-delete.ts';
@@ -119,6 +124,8 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
   const t0 = now();
   const startedAt = new Date(t0).toISOString();
   const log = o.log;
+  // SFBACKUP_TIMING=1: where a run's time goes, one line per step (docs/performance.md).
+  const tick = process.env.SFBACKUP_TIMING === '1' ? stepTimer(log) : () => {};
 
   // A sandbox token at the production login host looks revoked; connectChecked asks the other host.
   const session = o.session ?? (await connectChecked(o.credentials, o.onSecret ? { onSecret: o.onSecret } : {}));
@@ -130,13 +137,21 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
 
   const previous = await o.target.fetchPrevious(o.alias, prevDir);
   let previousManifest: Manifest | undefined;
+  // The base's files as the check below found them good: the writer uses them without hashing again.
+  const baseStamps = new Map<string, FileStamp>();
   if (previous) {
     try {
+      tick('fetched the previous snapshot');
       previousManifest = await loadManifest(previous.dir, o.alias);
       // A corrupt base would be merged into every later snapshot: check it before trusting it.
-      // Checksums suffice: matching bytes are the ones that passed the full check when written,
-      // and the writer re-checks each base file's sha256 as it merges or links it.
-      await verifySnapshot(previous.dir, { alias: o.alias, checksumsOnly: true });
+      // Checksums suffice: matching bytes are the ones that passed the full check when written.
+      // A file whose stamp holds (the local target keeps the stamps of the files the last run
+      // checked: same inode, size and mtime since) is not read again, so an unchanged org does
+      // not cost a read of the whole base every run (src/snapshot/stamps.ts says what that
+      // trusts). The check hands the writer a stamp of each file it found good; the writer hashes
+      // any base file it merges or links whose stamp no longer holds.
+      const checked = await verifySnapshot(previous.dir, { alias: o.alias, checksumsOnly: true, trustStamps: true, stampsOut: baseStamps });
+      tick(`checked the previous snapshot (${checked.files - (checked.trustedFiles ?? 0)} files hashed, ${checked.trustedFiles ?? 0} by stamp)`);
       log.info(`Previous snapshot: ${previous.location} (${previousManifest.mode}, finished ${previousManifest.finishedAt}).`);
     } catch (err) {
       // An unreadable previous snapshot must not stop today's backup: take a full one instead.
@@ -159,7 +174,7 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
       { orgId: session.orgId, alias: o.alias, instanceUrl: session.instanceUrl, apiVersion: o.credentials.apiVersion, mode: runMode, startedAt },
       // Full runs get the base too: it only lends them its bucket layout, so a reconciling full run
       // rewrites the same files instead of reshuffling every row into new ones.
-      previous && previousManifest ? { base: resolveSnapshotDir(previous.dir, o.alias) } : {},
+      previous && previousManifest ? { base: resolveSnapshotDir(previous.dir, o.alias), baseStamps } : {},
     );
     const progress = new ProgressReporter(o.progress ?? log.info, { now });
     const opened = new Set<string>();
@@ -188,9 +203,10 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
       },
     );
 
+    tick('exported');
     const failed = exported.objects.filter((r) => r.status === 'failed');
-    for (const f of failed) log.warning(`${f.name} failed: ${f.error ? describeError(f.error) : 'unknown error'}`);
-    const stopped = exported.budgetExceeded ? describeError(exported.budgetExceeded) : undefined;
+    for (const f of failed) log.warning(`${f.name} failed: ${f.error ? describeFailure(f.error) : 'unknown error'}`);
+    const stopped = exported.budgetExceeded ? describeFailure(exported.budgetExceeded) : undefined;
     if (stopped) log.warning(stopped);
     const manifest = await writer.finish({
       toolVersion: o.toolVersion,
@@ -204,9 +220,18 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
     let unverified = 0;
     try {
       // The writer counted, sorted and hashed every file as it wrote it; re-parsing each CSV here
-      // cost as much as the export. Checksums and row totals catch a lost or damaged file.
-      const report = await verifySnapshot(writer.dir, { checksumsOnly: true });
-      log.info(`Verified the staged snapshot: ${report.files} files, ${report.rows} rows, checksums and counts match.`);
+      // cost as much as the export. Checksums and row totals catch a lost or damaged file. Files
+      // linked from the base are the base's own, checked above: only new files are read again.
+      const report = await verifySnapshot(writer.dir, { checksumsOnly: true, trust: writer.linked });
+      const linked = report.trustedFiles ? ` (${report.trustedFiles} unchanged, linked from the previous snapshot)` : '';
+      log.info(`Verified the staged snapshot: ${report.files} files${linked}, ${report.rows} rows, checksums and counts match.`);
+      // Stamps of what was just checked, for the next run's check of its base (a local target keeps
+      // them). Only a saving: without them the next run hashes its base.
+      const files = manifest.objects.flatMap((x) => x.files);
+      await stampFiles(writer.dir, files)
+        .then((stamps) => writeStamps(stagedStampsPath(stagingDir, o.alias), stamps))
+        .catch(() => rm(stagedStampsPath(stagingDir, o.alias), { force: true }).catch(() => undefined));
+      tick('verified the staged snapshot');
     } catch (err) {
       if (!(err instanceof SnapshotCorruptError)) throw err;
       for (const p of err.problems) {
@@ -239,7 +264,9 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
   let massDeletes: MassDelete[] = [];
   let droppedObjects: DroppedObject[] = [];
   if (previous && previousManifest && failedObjects.length === 0) {
-    diff = await diffSnapshots(resolveSnapshotDir(previous.dir, o.alias), writer.dir);
+    // Merged objects bring their counts from the merge; only objects exported in full are compared.
+    diff = await diffSnapshots(resolveSnapshotDir(previous.dir, o.alias), writer.dir, { known: writer.mergeCounts });
+    tick('compared with the previous snapshot');
     massDeletes = findMassDeletes(previousManifest, manifest, o.massDelete);
     if (!stopped) droppedObjects = findDroppedObjects(previousManifest, manifest, o);
   }
@@ -279,6 +306,7 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
     const message = `Salesforce backup of ${o.alias} (${session.orgId}): ${mode}, ${manifest.totals.objects} objects, ${manifest.totals.rows} rows`;
     const pinPrevious = shrink ? `the run after it ${shrink}` : undefined;
     result.published = await o.target.publish(o.alias, stagingDir, message, { disposable: true, ...(pinPrevious ? { pinPrevious } : {}) });
+    tick('published');
     log.info(`Published: ${result.published.location}.`);
     if (result.published.pinned) log.warning(`Kept ${result.published.pinned.path} for good (KEPT.json): ${result.published.pinned.reason}.`);
     else if (shrink && o.target.onShrink === 'history') log.info(`This run ${shrink}; the previous snapshot stays in the ${o.target.kind}'s history.`);
@@ -288,6 +316,16 @@ export async function backupOrg(o: BackupOptions): Promise<BackupResult> {
   }
   result.durationMs = now() - t0;
   return result;
+}
+
+function stepTimer(log: BackupLog): (step: string) => void {
+  const start = performance.now();
+  let last = start;
+  return (step) => {
+    const t = performance.now();
+    log.info(`[timing] ${step}: ${((t - last) / 1000).toFixed(2)} s (at ${((t - start) / 1000).toFixed(2)} s)`);
+    last = t;
+  };
 }
 
 /** For callers that turn a result into an exit status: the run failed when an object failed, it stopped early or it was held. */

@@ -2,18 +2,17 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeFailure } from '../backup/describe.ts';
 import { formatMassDeletes } from '../backup/mass-delete.ts';
 import { formatBytes, formatCount, formatDuration } from '../backup/progress.ts';
 import { type BackupResult, backupFailed, backupOrg, droppedReasonText } from '../backup/run.ts';
 import { TOOL_VERSION } from '../backup/version.ts';
+import { describeFailure, failureState, ProductError, type ProductState } from '../runtime/errors.ts';
 import { classifyDiskFull, type DiskPlaces } from '../runtime/io.ts';
 import { acquireLock, localLockFile } from '../runtime/lock.ts';
 import { createWorkDir, type WorkDir } from '../runtime/workdir.ts';
 import { checkOrg } from '../salesforce/check.ts';
 import { orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
-import type { FailureState } from '../salesforce/errors.ts';
-import { diffSnapshots, SnapshotCorruptError, SnapshotError, verifySnapshot } from '../snapshot/index.ts';
+import { diffSnapshots, SnapshotCorruptError, verifySnapshot } from '../snapshot/index.ts';
 import { createStorageTarget } from '../storage/index.ts';
 import { leftoversAround } from '../storage/local.ts';
 import { runReauthCommand } from './reauth.ts';
@@ -39,7 +38,9 @@ export const EXIT = {
   // The run would drop objects, or rows past the mass-delete rule, from a target that keeps no other
   // copy of them: held until the user confirms with --allow-shrink (allow-shrink in the action).
   held: 11,
-} as const satisfies Record<FailureState | 'ok' | 'failed' | 'incomplete' | 'corrupt' | 'disk_full' | 'locked' | 'held', number>;
+  // Ctrl-C during `sfbackup reauth` (128 + SIGINT); reauth answers it itself, this is the fallback.
+  aborted: 130,
+} as const satisfies Record<ProductState | 'ok', number>;
 
 const HELP = `sfbackup ${VERSION}: back up Salesforce orgs into your own GitHub repository.
 
@@ -115,7 +116,14 @@ const FLAG_ENV = {
   apiVersion: ['api-version', 'SF_API_VERSION'],
 } as const;
 
-class UsageError extends Error {}
+/** A command line this CLI cannot run: exit 2 like every other configuration error. */
+class UsageError extends ProductError<'usage'> {
+  override readonly name = 'UsageError';
+  readonly state = 'misconfigured';
+  constructor(message: string) {
+    super({ reason: 'usage', message, remedy: 'run "sfbackup --help" for usage' });
+  }
+}
 
 type Values = ReturnType<typeof parse>['values'];
 
@@ -440,29 +448,14 @@ function scrub(text: string): string {
 }
 
 /** The exit code of a failure, and its state as a script reads it. */
-function classify(e: unknown): { exitCode: number; state: string; reason: string; remedy: string } {
-  const remedyOf = (x: unknown): string | undefined => {
-    const r = (x as { remedy?: unknown } | null)?.remedy;
-    return typeof r === 'string' && r ? r : undefined;
-  };
-  if (e instanceof UsageError) return { exitCode: EXIT.misconfigured, state: 'misconfigured', reason: 'usage', remedy: 'run "sfbackup --help" for usage' };
-  const reasonOf = (x: unknown): string => {
-    const r = (x as { reason?: unknown } | null)?.reason;
-    return typeof r === 'string' && r ? r : 'unexpected';
-  };
-  if (e instanceof SnapshotError) {
-    const corrupt = e.reason === 'snapshot_corrupt';
-    return { exitCode: corrupt ? EXIT.corrupt : EXIT.misconfigured, state: corrupt ? 'corrupt' : 'misconfigured', reason: e.reason, remedy: e.remedy };
-  }
-  const state = (e as { state?: unknown } | null)?.state;
-  if (typeof state === 'string' && state in EXIT) {
-    return { exitCode: EXIT[state as keyof typeof EXIT], state, reason: reasonOf(e), remedy: remedyOf(e) ?? '' };
-  }
+function classify(e: unknown): { exitCode: number; state: ProductState; reason: string; remedy: string } {
+  const state = failureState(e);
+  if (e instanceof ProductError && state !== 'failed') return { exitCode: EXIT[state], state, reason: e.reason || 'unexpected', remedy: e.remedy };
   return {
     exitCode: EXIT.failed,
     state: 'failed',
     reason: 'unexpected',
-    remedy: remedyOf(e) ?? 'run the command again; if it fails the same way, report it with this message',
+    remedy: (e instanceof ProductError && e.remedy) || 'run the command again; if it fails the same way, report it with this message',
   };
 }
 

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import { resolveSecretTargets, selectOrg } from '../config/resolve.ts';
 import { DEFAULT_CLIENT_ID_SECRET, DEFAULT_CLIENT_SECRET_SECRET, DEFAULT_CONFIG_FILE, loginUrlForType } from '../config/schema.ts';
 import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../github/contracts.ts';
+import { DEFAULT_GITHUB_API_URL, jobContext } from '../runtime/job-context.ts';
 import { type ActivationWindow, DEFAULT_ACTIVATION_WINDOW_MS, realActivationWindow, withinActivationWindow } from '../salesforce/activation-window.ts';
 import { appFingerprint } from '../salesforce/app-fingerprint.ts';
 import { type ApprovalRecord, approvalWarning, checkApprovals } from '../salesforce/approvals.ts';
@@ -28,8 +29,6 @@ import {
   webLogin,
 } from '../salesforce/web-login.ts';
 import { readOrgFiles } from '../status/files.ts';
-
-export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
 /** Usage problems: exit 2 like every other configuration error. */
 export class ReauthUsageError extends MisconfiguredError {
@@ -372,8 +371,10 @@ export async function runReauthCommand(argv: string[], env: NodeJS.ProcessEnv, c
   const callbackPath = values['callback-path'] ?? DEFAULT_CALLBACK_PATH;
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(callbackPath)) throw new ReauthUsageError('--callback-path must be a URL path such as /OauthRedirect');
   const dryRun = values['dry-run'];
-  const token = (values['github-token'] || env.GH_TOKEN || env.GITHUB_TOKEN || '').trim();
-  const apiUrl = (values['github-api-url'] || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, '');
+  // GH_TOKEN (the gh CLI's) comes before the job's GITHUB_TOKEN on a laptop.
+  const job = jobContext({ token: values['github-token'] || env.GH_TOKEN, apiUrl: values['github-api-url'], repository: values.repo }, env);
+  const token = (job.token ?? '').trim();
+  const apiUrl = job.apiUrl;
   if (!dryRun && !token)
     throw new ReauthUsageError(
       'reauth needs a GitHub token allowed to write the secret: --github-token or GH_TOKEN (e.g. GH_TOKEN=$(gh auth token)); a fine-grained token needs "Secrets: Read and write" on the repository',
@@ -403,7 +404,7 @@ export async function runReauthCommand(argv: string[], env: NodeJS.ProcessEnv, c
     configFile,
     clientId,
     clientSecret,
-    repo: values.repo ?? env.GITHUB_REPOSITORY,
+    repo: job.repository,
     loginUrl: values['login-url'],
     port,
     callbackPath,

@@ -2,15 +2,15 @@
 // A laptop has no secrets map, so the orgs of the old app are found through the status branch (the
 // fingerprint each org last authenticated with) or the old consumer key given explicitly.
 import { parseArgs } from 'node:util';
+import { type RotateAppPlan, runRotation } from '../app/rotate-app.ts';
 import { loadConfig } from '../config/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../config/schema.ts';
 import { describeSecretTarget, type SecretWriter } from '../github/contracts.ts';
-import type { Octokit } from '../github/octokit.ts';
-import { planRotation, type RotateAppPlan, rotateApp } from '../github/rotate-app.ts';
+import { describeFailure } from '../runtime/errors.ts';
+import { DEFAULT_GITHUB_API_URL, jobContext } from '../runtime/job-context.ts';
 import { MisconfiguredError } from '../salesforce/errors.ts';
-import { type Campaign, DEFAULT_STATUS_BRANCH, readPublishedStatus } from '../status/index.ts';
+import { DEFAULT_STATUS_BRANCH } from '../status/index.ts';
 import type { StorageContext } from '../storage/config.ts';
-import { DEFAULT_GITHUB_API_URL } from './reauth.ts';
 
 export class RotateAppUsageError extends MisconfiguredError {
   constructor(message: string) {
@@ -99,13 +99,15 @@ export async function runRotateAppCommand(argv: string[], env: NodeJS.ProcessEnv
     );
   }
   const oldClientId = (values['old-client-id'] || env.SF_CLIENT_ID || '').trim() || undefined;
-  const repository = (values.repo || env.GITHUB_REPOSITORY || '').trim();
+  // GH_TOKEN (the gh CLI's) comes before the job's GITHUB_TOKEN on a laptop.
+  const job = jobContext({ token: values['github-token'] || env.GH_TOKEN, apiUrl: values['github-api-url'], repository: values.repo }, env);
+  const repository = (job.repository ?? '').trim();
   if (!/^[^/\s]+\/[^/\s]+$/.test(repository)) {
     throw new RotateAppUsageError('rotate-app needs the repository that holds the secrets: --repo OWNER/NAME (or GITHUB_REPOSITORY)');
   }
   const [owner, repo] = repository.split('/') as [string, string];
-  const token = (values['github-token'] || env.GH_TOKEN || env.GITHUB_TOKEN || '').trim();
-  const apiUrl = (values['github-api-url'] || env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, '');
+  const token = (job.token ?? '').trim();
+  const apiUrl = job.apiUrl;
   const dryRun = values['dry-run'];
   const withStatus = !values['no-status'];
   if (!token && !dryRun) {
@@ -116,52 +118,38 @@ export async function runRotateAppCommand(argv: string[], env: NodeJS.ProcessEnv
   const configFile = values.config ?? DEFAULT_CONFIG_FILE;
   const config = loadConfig(configFile);
   const branch = values['status-branch'] ?? DEFAULT_STATUS_BRANCH;
-  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-  const remoteUrl = values['remote-url'] ?? `${serverUrl}/${owner}/${repo}.git`;
+  const remoteUrl = values['remote-url'] ?? `${job.serverUrl}/${owner}/${repo}.git`;
   const log = { info: ctx.err, warning: (m: string) => ctx.err(`Warning: ${m}`) };
   const context: StorageContext = { ...(token ? { token } : {}), repository, log, mask: () => {} };
 
-  let published: Map<string, string | null> | undefined;
-  let campaigns: Campaign[] | undefined;
-  if (withStatus) {
-    const read = await readPublishedStatus(
-      config.orgs.map((o) => o.alias),
-      { branch, remoteUrl, context },
-    );
-    published = new Map([...read.orgs].map(([alias, s]) => [alias, s.appFingerprint]));
-    campaigns = read.campaigns;
-  }
-  const plan = planRotation({
-    config,
-    repository,
-    newClientId,
-    ...(oldClientId ? { oldClientId } : {}),
-    ...(published ? { published } : {}),
-    ...(campaigns ? { campaigns } : {}),
-  });
-  printPlan(plan, ctx.out);
-
-  let writer: SecretWriter | undefined;
-  let octokit: Octokit | undefined;
-  if (!dryRun) {
-    const { createOctokit } = await import('../github/octokit.ts');
-    if (ctx.createWriter) writer = await ctx.createWriter(token, apiUrl);
-    else {
-      const { createSecretWriter } = await import('../github/secrets.ts');
-      writer = createSecretWriter(await createOctokit(token, apiUrl));
-    }
-    if (!values['no-issues']) octokit = await createOctokit(token, apiUrl);
-  }
-  const result = await rotateApp(plan, {
-    newClientId,
-    newClientSecret,
-    ...(writer ? { writer } : {}),
-    dryRun,
-    ...(withStatus ? { status: { branch, remoteUrl, context, redact: values.redact } } : {}),
-    ...(octokit ? { issues: { octokit, repo: { owner, repo } } } : {}),
-    secretValues: [token, ...(oldClientId ? [oldClientId] : [])],
-    log,
-  });
+  const result = await runRotation(
+    {
+      config,
+      repository,
+      newClientId,
+      newClientSecret,
+      ...(oldClientId ? { oldClientId } : {}),
+      ...(withStatus ? { status: { branch, remoteUrl, context, redact: values.redact } } : {}),
+      dryRun,
+      secretValues: [token, ...(oldClientId ? [oldClientId] : [])],
+    },
+    {
+      log,
+      onPlan: (plan) => printPlan(plan, ctx.out),
+      // Loaded only when something is written: a dry run needs no GitHub client.
+      writer: async () => {
+        if (ctx.createWriter) return ctx.createWriter(token, apiUrl);
+        const [{ createOctokit }, { createSecretWriter }] = await Promise.all([import('../github/octokit.ts'), import('../github/secrets.ts')]);
+        return createSecretWriter(await createOctokit(token, apiUrl));
+      },
+      issues: async () => {
+        if (values['no-issues']) return undefined;
+        const { createOctokit } = await import('../github/octokit.ts');
+        return { octokit: await createOctokit(token, apiUrl), repo: { owner, repo } };
+      },
+    },
+  );
+  const { plan } = result;
 
   if (dryRun) ctx.out(`Dry run: nothing was written. These orgs would need re-authorizing (${plan.orgs.length}):`);
   else {
@@ -175,8 +163,7 @@ export async function runRotateAppCommand(argv: string[], env: NodeJS.ProcessEnv
   const hostWidth = Math.max(...plan.orgs.map((o) => o.loginHost.length));
   for (const o of plan.orgs) ctx.out(`  ${o.alias.padEnd(width)}  ${o.loginHost.padEnd(hostWidth)}  ${o.reauthCommand}`);
   if (result.statusError) {
-    const remedy = (result.statusError as { remedy?: unknown }).remedy;
-    ctx.err(`The campaign was not published: ${result.statusError.message}${typeof remedy === 'string' ? `\nTo fix: ${remedy}` : ''}`);
+    ctx.err(`The campaign was not published: ${describeFailure(result.statusError)}`);
     return 1;
   }
   return 0;

@@ -11,8 +11,8 @@ import {
   DEFAULT_CLIENT_SECRET_SECRET,
   loginUrlForType,
   type OrgConfig,
+  type OrgStorageConfig,
   type SecretsScopeConfig,
-  type StorageConfig,
 } from './schema.ts';
 
 export type SecretsMap = Record<string, string>;
@@ -56,7 +56,7 @@ export interface ResolvedOrg {
   secretValues: string[];
   objects: { include?: string[]; exclude?: string[] };
   fieldsExclude: string[];
-  storage: StorageConfig | undefined;
+  storage: OrgStorageConfig | undefined;
   /**
    * Where this org's secrets live (org setting, else defaults, else the repository). Absent when the
    * org came from action inputs rather than the config: then nobody said which secrets hold them.

@@ -16,7 +16,7 @@ function isLocalHttp(url: URL): boolean {
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
-export const orgTypeSchema = z.string({ error: TYPE_MESSAGE }).superRefine((value, ctx) => {
+export const orgTypeSettingSchema = z.string({ error: TYPE_MESSAGE }).superRefine((value, ctx) => {
   if (value === 'production' || value === 'sandbox') return;
   let url: URL;
   try {
@@ -66,7 +66,7 @@ export const storageSchema = z
   })
   .strict();
 
-export type StorageConfig = z.output<typeof storageSchema>;
+export type OrgStorageConfig = z.output<typeof storageSchema>;
 
 export const SECRET_SCOPES = ['repository', 'environment', 'organization'] as const;
 
@@ -112,7 +112,7 @@ const orgSchema = z
     alias: z.string({ error: 'is required — e.g. alias: prod' }).regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, {
       error: 'must be letters, digits, - or _ (it names folders and jobs) — e.g. alias: prod',
     }),
-    type: orgTypeSchema,
+    type: orgTypeSettingSchema,
     'refresh-token-secret': secretName,
     'client-id-secret': secretName.optional(),
     'client-secret-secret': secretName.optional(),

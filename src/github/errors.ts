@@ -1,6 +1,7 @@
 // Failures of the GitHub wrappers, shaped like the Salesforce and storage errors: a reason a program
 // can branch on, a message naming the place (never a value), and a remedy naming the exact permission
 // that is missing. A secret value is never part of one: causes are reduced to status and message.
+import { ProductError } from '../runtime/errors.ts';
 import { describeSecretTarget, type SecretTarget } from './contracts.ts';
 
 export type SecretWriteReason =
@@ -52,12 +53,12 @@ export interface SecretWriteDetails {
 }
 
 /** A secret could not be written. The rotated value it carried is lost unless the caller still holds it. */
-export class SecretWriteError extends Error {
+export class SecretWriteError extends ProductError<SecretWriteReason> {
   override readonly name = 'SecretWriteError';
+  /** The callers decide what a lost write means (rotation_write_failed, a rotate-app stop); alone it is a plain failure. */
+  readonly state = 'failed';
   readonly target: SecretTarget;
-  readonly reason: SecretWriteReason;
   readonly status: number | undefined;
-  readonly remedy: string;
   /** Whether a later attempt may succeed without anyone changing a setting. */
   readonly retryable: boolean;
 
@@ -66,11 +67,14 @@ export class SecretWriteError extends Error {
     const http = details.status === undefined ? '' : ` (HTTP ${details.status})`;
     // The cause is rebuilt from status and message only: Octokit's RequestError carries the request,
     // whose body is the sealed value and whose headers hold the token.
-    super(`Could not write the ${where}${http}: ${details.detail}`, { cause: new Error(`${details.status ?? 'no answer'}: ${details.detail}`) });
+    super({
+      reason: details.reason,
+      message: `Could not write the ${where}${http}: ${details.detail}`,
+      remedy: details.remedy,
+      cause: new Error(`${details.status ?? 'no answer'}: ${details.detail}`),
+    });
     this.target = details.target;
-    this.reason = details.reason;
     this.status = details.status;
-    this.remedy = details.remedy;
     this.retryable = details.reason === 'unavailable';
   }
 }
@@ -78,17 +82,14 @@ export class SecretWriteError extends Error {
 export type IssueSyncReason = 'bad_credentials' | 'permission_denied' | 'rejected' | 'unavailable';
 
 /** The per-org issue could not be opened, updated or closed. Never fatal to a backup: callers warn. */
-export class IssueSyncError extends Error {
+export class IssueSyncError extends ProductError<IssueSyncReason> {
   override readonly name = 'IssueSyncError';
-  readonly reason: IssueSyncReason;
+  readonly state = 'failed';
   readonly status: number | undefined;
-  readonly remedy: string;
 
   constructor(details: { reason: IssueSyncReason; status?: number; message: string; remedy: string }) {
-    super(details.message, { cause: new Error(`${details.status ?? 'no answer'}: ${details.message}`) });
-    this.reason = details.reason;
+    super({ ...details, cause: new Error(`${details.status ?? 'no answer'}: ${details.message}`) });
     this.status = details.status;
-    this.remedy = details.remedy;
   }
 }
 

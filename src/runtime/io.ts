@@ -5,6 +5,7 @@
 // naming the folder, and a remedy, instead of a file "changed or damaged" or a Salesforce failure.
 
 import { tmpdir } from 'node:os';
+import { ProductError } from './errors.ts';
 
 /** Where the snapshot was being written when the disk filled up. */
 export type DiskPlace = 'staging' | 'output';
@@ -33,11 +34,9 @@ export interface DiskFullInit {
   remedy?: string;
 }
 
-export class DiskFullError extends Error {
+export class DiskFullError extends ProductError<DiskFullReason> {
   override readonly name = 'DiskFullError';
   readonly state = 'disk_full';
-  readonly reason: DiskFullReason;
-  readonly remedy: string;
   readonly place: DiskPlace;
   readonly folder: string;
 
@@ -47,15 +46,16 @@ export class DiskFullError extends Error {
     const file = errno ? errnoPath(errno) : undefined;
     const where = init.place === 'staging' ? `the staging folder ${init.folder}` : `the output folder ${init.folder}`;
     const inside = file?.startsWith(`${init.folder}/`) ? file.slice(init.folder.length + 1) : file;
-    super(
-      `${capitalize(WHAT[reason])}: no room left in ${where}${inside && file !== init.folder ? ` (writing ${inside})` : ''}${errno?.code ? ` [${errno.code}]` : ''}. ` +
+    super({
+      reason,
+      message:
+        `${capitalize(WHAT[reason])}: no room left in ${where}${inside && file !== init.folder ? ` (writing ${inside})` : ''}${errno?.code ? ` [${errno.code}]` : ''}. ` +
         'Nothing was published; the previous snapshot is unchanged.',
-      { cause: init.cause },
-    );
-    this.reason = reason;
+      remedy: init.remedy ?? defaultRemedy(init.place, init.folder),
+      cause: init.cause,
+    });
     this.place = init.place;
     this.folder = init.folder;
-    this.remedy = init.remedy ?? defaultRemedy(init.place, init.folder);
   }
 }
 

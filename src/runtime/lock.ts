@@ -9,7 +9,7 @@ import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_ARTIFACT_PREFIX, DEFAULT_BACKUP_BRANCH, type StorageConfig } from '../storage/config.ts';
+import { ProductError } from './errors.ts';
 import { onExit } from './exit-hooks.ts';
 import { launcherPid } from './heap-limits.ts';
 import { currentOwner, ownerSchema, ownerState } from './owner.ts';
@@ -33,18 +33,14 @@ export type LockHolder = z.infer<typeof lockHolderSchema>;
 
 export type LockFailureReason = 'held' | 'wait_timeout';
 
-export class LockError extends Error {
+export class LockError extends ProductError<LockFailureReason> {
   override readonly name = 'LockError';
   readonly state = 'locked';
-  readonly reason: LockFailureReason;
-  readonly remedy: string;
   readonly lockFile: string;
   readonly holder: LockHolder | undefined;
 
   constructor(d: { reason: LockFailureReason; message: string; remedy: string; lockFile: string; holder: LockHolder | undefined }) {
-    super(d.message);
-    this.reason = d.reason;
-    this.remedy = d.remedy;
+    super(d);
     this.lockFile = d.lockFile;
     this.holder = d.holder;
   }
@@ -62,24 +58,6 @@ export function localLockFile(dir: string, alias: string): string {
 export function hostLockFile(identity: string, alias: string, dir = tmpdir()): string {
   const key = createHash('sha256').update(`${identity}\0${alias}`).digest('hex').slice(0, 16);
   return path.join(dir, `sfbackup-${key}.lock`);
-}
-
-/** The lock file of one org in one storage target, and how messages name what it guards. */
-export function targetLock(storage: StorageConfig, alias: string, env: NodeJS.ProcessEnv = process.env): { file: string; target: string } {
-  const repo = `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY ?? ''}`;
-  switch (storage.type) {
-    case 'local':
-      return { file: localLockFile(storage.dir, alias), target: `the backup of ${alias} into ${path.resolve(storage.dir)}` };
-    case 'branch': {
-      const branch = storage.branch ?? DEFAULT_BACKUP_BRANCH;
-      // The remote URL may carry a token: it goes into the hash only, never into a message.
-      return { file: hostLockFile(`branch\0${storage.remoteUrl ?? repo}\0${branch}`, alias), target: `the backup of ${alias} to branch ${branch}` };
-    }
-    case 'artifact': {
-      const name = storage.name ?? `${storage.prefix ?? DEFAULT_ARTIFACT_PREFIX}${alias}`;
-      return { file: hostLockFile(`artifact\0${repo}\0${name}`, alias), target: `the backup of ${alias} to the artifact ${name}` };
-    }
-  }
 }
 
 export interface LockOptions {

@@ -5,8 +5,8 @@
 // an older version, or one killed before it wrote the file), the folder is more than a day old.
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatBytes } from '../backup/progress.ts';
 import { onExit } from './exit-hooks.ts';
+import { formatBytes } from './format.ts';
 import { currentOwner, type Owner, ownerSchema, ownerState } from './owner.ts';
 
 export const OWNER_FILE = '.sfbackup-owner.json';

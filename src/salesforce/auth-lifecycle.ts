@@ -12,6 +12,8 @@
 // - rotation_write_failed stays until a login succeeds: the next run only sees a dead token, but
 //   re-authorizing alone would fail again at the next rotation unless the permission is fixed too.
 import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../github/contracts.ts';
+import { doubling, retry } from '../runtime/backoff.ts';
+import { type AuthState, ProductError } from '../runtime/errors.ts';
 import { DEFAULT_ACTIVATION_WINDOW_MS, withinActivationWindow } from './activation-window.ts';
 import { appFingerprint } from './app-fingerprint.ts';
 import { type AuthOutcome, failureOutcome, type OrgRef, okOutcome, outcomeError } from './auth-outcome.ts';
@@ -27,15 +29,7 @@ import {
   otherLoginHost,
   parseSettings,
 } from './connection.ts';
-import {
-  type AuthState,
-  errorForState,
-  MisconfiguredError,
-  ReauthRequiredError,
-  RotationWriteFailedError,
-  type SalesforceError,
-  TransientError,
-} from './errors.ts';
+import { errorForState, MisconfiguredError, ReauthRequiredError, RotationWriteFailedError, type SalesforceError, TransientError } from './errors.ts';
 
 export const DEFAULT_APP_PENDING_WINDOW_MS = DEFAULT_ACTIVATION_WINDOW_MS;
 /** Pauses while a new consumer key is not active yet: doubling from 5 s, at most 2 minutes. */
@@ -173,22 +167,22 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
         ...(target ? { context: { secretTarget: describeSecretTarget(target) } } : {}),
       });
     }
-    const attempts = 1 + (options.writeRetries ?? 2);
+    const writer = options.secretWriter;
     let last: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        await options.secretWriter.write(target, token);
-        return undefined;
-      } catch (err) {
-        last = err;
-        const retryable = !(typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === false);
-        if (!retryable || attempt === attempts) break;
-        const delayMs = 2000 * 2 ** (attempt - 1);
-        options.onRetry?.({ what: 'secret_write', state: 'rotation_write_failed', attempt, delayMs, message: errorText(err) });
-        await sleep(delayMs);
-      }
+    try {
+      await retry(() => writer.write(target, token), {
+        retries: options.writeRetries ?? 2,
+        retryable: (err) => !(typeof err === 'object' && err !== null && 'retryable' in err && err.retryable === false),
+        delayMs: doubling(2000),
+        onRetry: (err, attempt, delayMs) =>
+          options.onRetry?.({ what: 'secret_write', state: 'rotation_write_failed', attempt, delayMs, message: errorText(err) }),
+        sleep,
+      });
+      return undefined;
+    } catch (err) {
+      last = err;
     }
-    const writeRemedy = typeof last === 'object' && last !== null && 'remedy' in last && typeof last.remedy === 'string' ? last.remedy : undefined;
+    const writeRemedy = last instanceof ProductError ? last.remedy : undefined;
     return new RotationWriteFailedError({
       reason: 'secret_write_failed',
       message: `The org rotated its refresh token and storing the new one failed: ${errorText(last)} The stored token is dead.`,
@@ -200,22 +194,31 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
 
   async function loginWithRetries(): Promise<OrgSession> {
     let attempt = 0;
-    let transientLeft = options.transientRetries ?? 3;
-    // One login, retried a few times through network trouble and outages.
-    const login = async (): Promise<OrgSession> => {
-      for (;;) {
-        attempt++;
-        try {
-          return await connect(creds, { onSecret: mask, loginHosts: hosts });
-        } catch (err) {
-          const e = classifyAuthError(err, creds.loginUrl, hosts);
-          if (!(e instanceof TransientError) || transientLeft <= 0) throw e;
-          transientLeft--;
-          const delayMs = 2000 * 2 ** ((options.transientRetries ?? 3) - transientLeft - 1);
-          options.onRetry?.({ what: 'login', state: e.state, attempt, delayMs, message: e.message });
-          await sleep(delayMs);
-        }
+    const transientRetries = options.transientRetries ?? 3;
+    // The retries are one budget for the whole login, however often the activation window calls it.
+    let retriesUsed = 0;
+    const connectOnce = async (): Promise<OrgSession> => {
+      attempt++;
+      try {
+        return await connect(creds, { onSecret: mask, loginHosts: hosts });
+      } catch (err) {
+        throw classifyAuthError(err, creds.loginUrl, hosts);
       }
+    };
+    // One login, retried a few times through network trouble and outages.
+    const login = (): Promise<OrgSession> => {
+      const before = retriesUsed;
+      return retry(connectOnce, {
+        retries: transientRetries - before,
+        retryable: (e) => e instanceof TransientError,
+        delayMs: (n) => doubling(2000)(before + n),
+        onRetry: (e, _n, delayMs) => {
+          retriesUsed++;
+          const err = e as TransientError;
+          options.onRetry?.({ what: 'login', state: err.state, attempt, delayMs, message: err.message });
+        },
+        sleep,
+      });
     };
     // A consumer key Salesforce does not know yet is waited for, up to the window.
     return withinActivationWindow(login, {

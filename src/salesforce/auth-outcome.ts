@@ -2,7 +2,9 @@
 // error and job summary, the CLI, the status file and the per-org issue all print `outcome.remedy`,
 // so a person reads the same instruction wherever they look. Remedies name the org, its login host
 // and the exact command; they never contain a secret value.
-import { type AuthState, errorForState, type FailureContext, type FailureReason, type FailureState, SalesforceError, TransientError } from './errors.ts';
+import type { AuthFailureState } from '../runtime/errors.ts';
+import type { AuthOutcome as StatusAuthOutcome } from '../status/update.ts';
+import { errorForState, type FailureContext, type FailureReason, SalesforceError, TransientError } from './errors.ts';
 
 /** How an org logs in: `production` (login.salesforce.com), `sandbox` (test.salesforce.com) or its My Domain. */
 export type LoginKind = 'production' | 'sandbox' | 'my_domain';
@@ -18,16 +20,8 @@ export interface OrgRef {
   refreshTokenSecret?: string;
 }
 
-export interface AuthOutcome {
-  state: AuthState;
-  /** `token_expired_or_revoked`, `app_changed`, …; null for ok. */
-  reason: FailureReason | null;
-  message: string;
-  /** What a person should do; null for ok. */
-  remedy: string | null;
-  /** ISO time of the attempt. */
-  at: string;
-}
+/** The status contract's record of one attempt, with Salesforce's reasons. */
+export type AuthOutcome = StatusAuthOutcome<FailureReason>;
 
 export function loginKind(type: string): LoginKind {
   if (type === 'production' || type === 'sandbox') return type;
@@ -73,7 +67,7 @@ function duration(ms: number): string {
  * The remedy for a failure of this org. `fallback` is the failure's own generic remedy, used for the
  * reasons that need no org-specific wording (an API limit, a locked org).
  */
-export function remedyFor(failure: { state: FailureState; reason: FailureReason; context?: FailureContext; fallback?: string }, org: OrgRef): string {
+export function remedyFor(failure: { state: AuthFailureState; reason: FailureReason; context?: FailureContext; fallback?: string }, org: OrgRef): string {
   const ctx = failure.context ?? {};
   const where = describeOrg(org);
   const fallback = failure.fallback ?? '';

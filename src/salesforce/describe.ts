@@ -3,6 +3,7 @@
 // config changes. Compound address/location fields are dropped (their components stay) and base64
 // too: Bulk API 2.0 refuses both in a SELECT.
 import type { Connection, DescribeGlobalSObjectResult, DescribeSObjectResult } from 'jsforce';
+import { ProductError } from '../runtime/errors.ts';
 import type { ObjectSchema, SchemaField } from '../snapshot/contracts.ts';
 import type { SalesforceApi } from './api-client.ts';
 import { MisconfiguredError } from './errors.ts';
@@ -86,17 +87,14 @@ export async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T, 
  * A selection that backs up nothing, or names objects that are not there. Not a SalesforceError on
  * purpose: the login worked, so the org's authorization state stays as it is; the CLI exits 2.
  */
-export class SelectionError extends Error {
+export class SelectionError extends ProductError<'bad_selection'> {
   override readonly name = 'SelectionError';
   readonly state = 'misconfigured';
-  readonly reason = 'bad_selection';
-  readonly remedy: string;
   /** Each include entry that matched nothing (or named an object that cannot be exported). */
   readonly unmatched: string[];
 
   constructor(message: string, remedy: string, unmatched: string[]) {
-    super(message);
-    this.remedy = remedy;
+    super({ reason: 'bad_selection', message, remedy });
     this.unmatched = unmatched;
   }
 }

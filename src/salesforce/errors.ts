@@ -1,15 +1,7 @@
 // Every failure to reach an org becomes one of these classes: a state the status page can show,
 // a short reason a program can branch on, and a remedy a person can act on. Messages never carry
 // secret values.
-
-/**
- * The auth states of design §3 and the issue, less `ok`. `rotation_write_failed` is the most urgent:
- * the org rotated its refresh token, the new one could not be stored, and the stored one is dead.
- */
-export type FailureState = 'reauth_required' | 'app_pending' | 'transient' | 'misconfigured' | 'rotation_write_failed';
-
-/** Every state an org's authentication can be in, as the status data and the outputs spell it. */
-export type AuthState = 'ok' | FailureState;
+import { type AuthFailureState, type AuthState, ProductError } from '../runtime/errors.ts';
 
 /** Most urgent first: when one run sees several, the status shows the first. */
 export const AUTH_STATES_BY_URGENCY: readonly AuthState[] = ['rotation_write_failed', 'reauth_required', 'misconfigured', 'app_pending', 'transient', 'ok'];
@@ -76,17 +68,13 @@ export interface FailureDetails {
   cause?: unknown;
 }
 
-export abstract class SalesforceError extends Error {
-  abstract readonly state: FailureState;
-  readonly reason: FailureReason;
-  readonly remedy: string;
+export abstract class SalesforceError extends ProductError<FailureReason> {
+  abstract override readonly state: AuthFailureState;
   readonly oauthError: string | undefined;
   readonly context: FailureContext;
 
   constructor(details: FailureDetails) {
-    super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.reason = details.reason;
-    this.remedy = details.remedy;
+    super(details);
     this.oauthError = details.oauthError;
     this.context = details.context ?? {};
   }
@@ -128,16 +116,9 @@ const CLASS_BY_STATE = {
   transient: TransientError,
   misconfigured: MisconfiguredError,
   rotation_write_failed: RotationWriteFailedError,
-} as const satisfies Record<FailureState, new (details: FailureDetails) => SalesforceError>;
+} as const satisfies Record<AuthFailureState, new (details: FailureDetails) => SalesforceError>;
 
 /** The typed error for a state, so callers that throw (backup, restore) keep `instanceof` checks working. */
-export function errorForState(state: FailureState, details: FailureDetails): SalesforceError {
+export function errorForState(state: AuthFailureState, details: FailureDetails): SalesforceError {
   return new CLASS_BY_STATE[state](details);
-}
-
-/** For a person: what went wrong, then what to do about it. */
-export function describeError(err: unknown): string {
-  if (err instanceof SalesforceError) return `${err.message}\nTo fix: ${err.remedy}`;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

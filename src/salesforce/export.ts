@@ -14,8 +14,10 @@
 // cannot read, a Bulk job that failed) stays that object's failure and the others go on.
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
+import { ProductError } from '../runtime/errors.ts';
 import type { ObjectSchema, ObjectSink } from '../snapshot/contracts.ts';
 import type { RowLayout } from '../snapshot/encoded.ts';
+import { SnapshotError } from '../snapshot/errors.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WAIT_NOTICE_MS, SalesforceApi } from './api-client.ts';
 import { ApiBudget, BudgetExceededError } from './budget.ts';
 import { type BulkTuning, BulkUnsupportedError, bulkExport, bulkTuning, type RowReceiver } from './bulk-export.ts';
@@ -240,7 +242,8 @@ export function asSalesforceError(
  * the run and keeps that state, so the CLI's exit code and the message say what it is.
  */
 function localState(err: unknown): boolean {
-  return err instanceof Error && !(err instanceof SalesforceError) && typeof (err as { state?: unknown }).state === 'string';
+  // A snapshot failure inside one object's export (a bad row) fails that object, not the run.
+  return err instanceof ProductError && !(err instanceof SalesforceError) && !(err instanceof SnapshotError);
 }
 
 /**

@@ -58,12 +58,12 @@ async function readOrg(session: OrgSession, loginUrl: string): Promise<{ usernam
   }
 }
 
-export interface VerifyOptions {
+export interface VerifyTokenOptions {
   window: ActivationWindow;
   onSecret?: (value: string) => void;
 }
 
-export async function verifyRefreshToken(creds: OrgCredentials, expect: Expectation, o: VerifyOptions): Promise<VerifiedToken> {
+export async function verifyRefreshToken(creds: OrgCredentials, expect: Expectation, o: VerifyTokenOptions): Promise<VerifiedToken> {
   const session = await withinActivationWindow(() => connect(creds, o.onSecret ? { onSecret: o.onSecret } : {}), o.window);
   const { username, isSandbox } = await readOrg(session, creds.loginUrl);
   const kind: OrgKind = isSandbox ? 'sandbox' : 'production';

@@ -7,8 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuth2, type TokenResponse } from 'jsforce';
+import { type AuthFailureState, ProductError } from '../runtime/errors.ts';
 import { classifyAuthError } from './connection.ts';
-import type { FailureState } from './errors.ts';
 
 /** What the Salesforce CLI registers and what Connected Apps made for it commonly list. */
 export const DEFAULT_CALLBACK_PORT = 1717;
@@ -29,19 +29,15 @@ export type WebLoginReason =
   | 'bad_response';
 
 /** The browser leg or the callback went wrong. `state` maps onto the CLI's exit codes. */
-export class WebLoginError extends Error {
+export class WebLoginError extends ProductError<WebLoginReason> {
   override readonly name = 'WebLoginError';
-  readonly state: FailureState | 'aborted';
-  readonly reason: WebLoginReason;
-  readonly remedy: string;
+  readonly state: AuthFailureState | 'aborted';
   /** The OAuth `error` Salesforce redirected with, when it did. */
   readonly oauthError: string | undefined;
 
-  constructor(d: { state: FailureState | 'aborted'; reason: WebLoginReason; message: string; remedy: string; oauthError?: string }) {
-    super(d.message);
+  constructor(d: { state: AuthFailureState | 'aborted'; reason: WebLoginReason; message: string; remedy: string; oauthError?: string }) {
+    super(d);
     this.state = d.state;
-    this.reason = d.reason;
-    this.remedy = d.remedy;
     this.oauthError = d.oauthError;
   }
 }
@@ -136,7 +132,7 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
-function oauthErrorRemedy(error: string, orgLabel: string): { state: FailureState; remedy: string } {
+function oauthErrorRemedy(error: string, orgLabel: string): { state: AuthFailureState; remedy: string } {
   switch (error) {
     case 'access_denied':
       return { state: 'reauth_required', remedy: `Run the command again and choose Allow on the Salesforce page for ${orgLabel}.` };

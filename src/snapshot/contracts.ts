@@ -2,6 +2,7 @@
 // the snapshot module (src/snapshot/), which owns the on-disk format of design §4. The snapshot
 // module implements these; the exporter and the orchestration (src/backup/) only call them.
 import type { EncodedBatch } from './encoded.ts';
+import type { FileStamp } from './stamps.ts';
 
 /** A trimmed describe of one object, kept as `<alias>/schema/<Object>.json`. */
 export interface ObjectSchema {
@@ -96,6 +97,12 @@ export interface SnapshotFinishInfo {
 export interface SnapshotWriterOptions {
   /** The previous snapshot (dir holding `<alias>/manifest.json`, or the alias dir) to merge into. */
   base?: string;
+  /**
+   * Stamps of the base's files as this run's check of the base found them good (VerifyOptions
+   * stampsOut). A base file whose stamp still holds is merged or linked without hashing it again;
+   * any other base file is hashed before it is used.
+   */
+  baseStamps?: ReadonlyMap<string, FileStamp>;
 }
 
 export interface VerifyObjectReport {
@@ -117,11 +124,25 @@ export interface VerifyReport {
   rows: number;
   files: number;
   bytes: number;
+  /** Files counted as checked by their stamps, without reading them (VerifyOptions.trust). */
+  trustedFiles?: number;
 }
 
 export interface DiffOptions {
   /** Also list up to this many ids per object and kind (added/changed/deleted). Default 0. */
   idLimit?: number;
+  /**
+   * Counts an incremental writer already took while merging (SnapshotWriter.mergeCounts): objects
+   * listed here, with the same fields on both sides, are not read again. Ignored with `idLimit`.
+   */
+  known?: ReadonlyMap<string, MergeCounts>;
+}
+
+/** Rows an incremental merge added, changed (bytes differ) and removed, against its base. */
+export interface MergeCounts {
+  added: number;
+  changed: number;
+  deleted: number;
 }
 
 export interface ObjectDiff {

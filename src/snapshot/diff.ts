@@ -22,7 +22,10 @@ export async function diffSnapshots(oldDir: string, newDir: string, opts: DiffOp
   for (const name of names) {
     const o = oldObjs.get(name);
     const n = newObjs.get(name);
-    if (o && n) {
+    const known = limit > 0 ? undefined : opts.known?.get(name);
+    if (o && n && known && o.fields.join(',') === n.fields.join(',')) {
+      objects.push({ name, presence: 'both', oldRows: o.rows, newRows: n.rows, ...known, fieldsChanged: false });
+    } else if (o && n) {
       objects.push(await diffObject(oldAlias, o, newAlias, n, limit));
     } else if (n) {
       objects.push({

@@ -1,5 +1,6 @@
 // Typed failures of the snapshot module. Like the Salesforce errors, each carries a short reason a
 // program can branch on and a remedy a person can act on.
+import { ProductError } from '../runtime/errors.ts';
 
 export type SnapshotFailureReason =
   | 'manifest_invalid'
@@ -10,15 +11,14 @@ export type SnapshotFailureReason =
   | 'bad_row'
   | 'writer_state';
 
-export class SnapshotError extends Error {
+export class SnapshotError extends ProductError<SnapshotFailureReason> {
   override readonly name: string = 'SnapshotError';
-  readonly reason: SnapshotFailureReason;
-  readonly remedy: string;
+  /** A snapshot that failed verification is `corrupt`; any other snapshot problem needs a setting or a path fixed. */
+  readonly state: 'corrupt' | 'misconfigured';
 
   constructor(reason: SnapshotFailureReason, message: string, remedy: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.reason = reason;
-    this.remedy = remedy;
+    super({ reason, message, remedy, cause });
+    this.state = reason === 'snapshot_corrupt' ? 'corrupt' : 'misconfigured';
   }
 }
 

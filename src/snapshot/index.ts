@@ -22,5 +22,6 @@ export {
   resolveSnapshotDir,
 } from './manifest.ts';
 export { readObjectRows, readObjectSchema } from './reader.ts';
+export { type FileStamp, type FileStamps, STAMPS_DIR, stagedStampsPath, stampFiles, stampsPathFor, writeStamps } from './stamps.ts';
 export { verifySnapshot } from './verify.ts';
 export { createSnapshotWriter, type SnapshotWriter } from './writer.ts';

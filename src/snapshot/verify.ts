@@ -4,7 +4,7 @@
 // the backup checks its own staged snapshot (and a previous one) that way at disk speed.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { type BigIntStats, createReadStream, statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bucketName, compareIds, idHash } from './buckets.ts';
@@ -12,6 +12,7 @@ import type { VerifyObjectReport, VerifyReport } from './contracts.ts';
 import { parseCsv } from './csv.ts';
 import { SnapshotCorruptError, SnapshotError, type VerifyProblem } from './errors.ts';
 import { MANIFEST_FILE, type ManifestObject, readManifest, resolveSnapshotDir } from './manifest.ts';
+import { type FileStamp, type FileStamps, readStamps, stampHolds, stampOf, stampsPathFor } from './stamps.ts';
 
 export interface VerifyOptions {
   alias?: string;
@@ -20,6 +21,15 @@ export interface VerifyOptions {
    * (manifest per file vs per object vs SELECT COUNT()); no CSV parse, no order/bucket checks.
    */
   checksumsOnly?: boolean;
+  /**
+   * With `checksumsOnly`: files whose stamp still holds (same inode, size and mtime as when a run
+   * checked their bytes, src/snapshot/stamps.ts) count as checked without being read again.
+   */
+  trust?: FileStamps;
+  /** With `checksumsOnly`: trust the stamps the local target keeps beside the snapshot folder. */
+  trustStamps?: boolean;
+  /** With `checksumsOnly`: receives a stamp for every file that checked out (hashed or trusted). */
+  stampsOut?: Map<string, FileStamp>;
 }
 
 /**
@@ -52,8 +62,12 @@ export async function verifySnapshot(dir: string, opts: VerifyOptions = {}): Pro
   }
   const problems: VerifyProblem[] = [];
   const objects: VerifyObjectReport[] = [];
+  const checksumsOnly = opts.checksumsOnly === true;
+  const trust = new Map(checksumsOnly ? (opts.trust ?? []) : []);
+  if (checksumsOnly && opts.trustStamps) for (const [p, s] of await readStamps(stampsPathFor(aliasDir))) if (!trust.has(p)) trust.set(p, s);
+  const counts = { trusted: 0 };
   for (const entry of manifest.objects) {
-    objects.push(await verifyObject(aliasDir, entry, problems, opts.checksumsOnly === true));
+    objects.push(await verifyObject(aliasDir, entry, problems, checksumsOnly, trust, counts, opts.stampsOut));
   }
   const listed = new Set(manifest.objects.map((o) => o.name));
   for (const name of await listDir(join(aliasDir, 'data'))) {
@@ -70,6 +84,7 @@ export async function verifySnapshot(dir: string, opts: VerifyOptions = {}): Pro
     rows: objects.reduce((n, o) => n + o.rows, 0),
     files: objects.reduce((n, o) => n + o.files, 0),
     bytes: objects.reduce((n, o) => n + o.bytes, 0),
+    ...(trust.size > 0 ? { trustedFiles: counts.trusted } : {}),
   };
 }
 
@@ -100,7 +115,15 @@ async function hashFile(path: string): Promise<{ bytes: number; sha256: string }
   return { bytes, sha256: h.digest('hex') };
 }
 
-async function verifyObject(aliasDir: string, entry: ManifestObject, problems: VerifyProblem[], checksumsOnly: boolean): Promise<VerifyObjectReport> {
+async function verifyObject(
+  aliasDir: string,
+  entry: ManifestObject,
+  problems: VerifyProblem[],
+  checksumsOnly: boolean,
+  trust: FileStamps,
+  counts: { trusted: number },
+  stampsOut: Map<string, FileStamp> | undefined,
+): Promise<VerifyObjectReport> {
   const object = entry.name;
   const report: VerifyObjectReport = { name: object, status: entry.status, rows: 0, files: 0, bytes: 0 };
   const add = (message: string, file?: string): void => {
@@ -121,8 +144,23 @@ async function verifyObject(aliasDir: string, entry: ManifestObject, problems: V
   let lastId: string | undefined;
   for (const file of entry.files) {
     if (checksumsOnly) {
+      const stamp = trust.get(file.path);
+      if (stamp) {
+        const st = await stat(join(aliasDir, file.path), { bigint: true }).catch(() => undefined);
+        if (st && stampHolds(stamp, file, st)) {
+          stampsOut?.set(file.path, stamp);
+          counts.trusted++;
+          report.files++;
+          report.bytes += file.bytes;
+          total += file.rows;
+          continue;
+        }
+      }
       let got: { bytes: number; sha256: string };
+      let before: BigIntStats | undefined;
       try {
+        // Stat first: a change while the bytes are read moves the mtime past this stamp.
+        if (stampsOut) before = await stat(join(aliasDir, file.path), { bigint: true });
         got = await hashFile(join(aliasDir, file.path));
       } catch {
         add('missing', file.path);
@@ -132,6 +170,7 @@ async function verifyObject(aliasDir: string, entry: ManifestObject, problems: V
       report.bytes += got.bytes;
       if (got.bytes !== file.bytes) add(`${got.bytes} bytes, manifest.json says ${file.bytes}`, file.path);
       if (got.sha256 !== file.sha256) add('sha256 does not match manifest.json (the file was changed or damaged)', file.path);
+      else if (before && got.bytes === file.bytes) stampsOut?.set(file.path, stampOf(file, before));
       total += file.rows;
       continue;
     }

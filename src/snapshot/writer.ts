@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { asDiskFull, type DiskFullError, writeAll } from '../runtime/io.ts';
 import { bucketName, chooseHexChars, compareIds } from './buckets.ts';
 import { toByteString } from './bytes.ts';
-import type { ObjectExportInfo, ObjectSchema, ObjectSink, ObjectSinkOptions, SnapshotFinishInfo, SnapshotRunInfo, SnapshotWriterOptions } from './contracts.ts';
+import type {
+  MergeCounts,
+  ObjectExportInfo,
+  ObjectSchema,
+  ObjectSink,
+  ObjectSinkOptions,
+  SnapshotFinishInfo,
+  SnapshotRunInfo,
+  SnapshotWriterOptions,
+} from './contracts.ts';
 import { csvFile, encodeRow, parseCsv } from './csv.ts';
 import { bucketKey, type EncodedBatch, encodeRows, FLAG_IN_RECYCLE_BIN, forEachRecord, isUsableId, type RowLayout, RowShapeError } from './encoded.ts';
 import { CORRUPT_REMEDY, IncrementalNotPossibleError, SnapshotError } from './errors.ts';
@@ -24,6 +33,7 @@ import {
   resolveSnapshotDir,
 } from './manifest.ts';
 import { Spool, type SpoolRecordRef } from './spool.ts';
+import { type FileStamp, stampHolds, stampOf } from './stamps.ts';
 
 export interface SnapshotWriter {
   /** The directory the snapshot goes to: `<stagingDir>/<alias>`. */
@@ -37,6 +47,13 @@ export interface SnapshotWriter {
   object(schema: ObjectSchema, opts?: ObjectSinkOptions): ObjectSink;
   /** Writes manifest.json once every sink is closed or aborted. */
   finish(extra: SnapshotFinishInfo): Promise<Manifest>;
+  /**
+   * Files hard-linked from the base (unchanged buckets of merged objects), by manifest path, with
+   * the stamp of the base file they are: the base's check covers them, so they need no new one.
+   */
+  readonly linked: ReadonlyMap<string, FileStamp>;
+  /** Per merged object: rows added, changed and removed against the base (for the run's diff). */
+  readonly mergeCounts: ReadonlyMap<string, MergeCounts>;
 }
 
 const SPOOL_DIR = '.sfbackup-spool';
@@ -53,6 +70,14 @@ interface BaseInfo {
   dir: string;
   manifest: Manifest;
   manifestSha256: string;
+  /** SnapshotWriterOptions.baseStamps; undefined when the caller gave none. */
+  stamps: ReadonlyMap<string, FileStamp> | undefined;
+}
+
+interface MergeBase {
+  dir: string;
+  object: ManifestObject;
+  stamps: ReadonlyMap<string, FileStamp> | undefined;
 }
 
 export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunInfo, opts: SnapshotWriterOptions = {}): Promise<SnapshotWriter> {
@@ -60,7 +85,7 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
   if (opts.base !== undefined) {
     const dir = resolveSnapshotDir(opts.base, run.alias);
     const { manifest, text } = await readManifest(dir);
-    base = { dir, manifest, manifestSha256: sha256(text) };
+    base = { dir, manifest, manifestSha256: sha256(text), stamps: opts.baseStamps };
   }
   if (run.mode === 'incremental' && base === undefined) {
     throw new SnapshotError('writer_state', 'an incremental snapshot needs the previous snapshot as base', 'pass {base: previous.dir} or run a full backup');
@@ -72,6 +97,8 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
 
   const entries = new Map<string, ManifestObject>();
   const open = new Set<string>();
+  const linked = new Map<string, FileStamp>();
+  const mergeCounts = new Map<string, MergeCounts>();
   // Laying out an object's buckets holds one whole bucket in memory; objects finishing together
   // take turns, so the peak is one bucket, not one per concurrent export. The work is CPU-bound
   // on the one JS thread anyway, so the turns cost little time.
@@ -101,6 +128,8 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
   return {
     dir: aliasDir,
     base: base?.manifest,
+    linked,
+    mergeCounts,
     object(schema, sinkOpts = {}) {
       if (finished) throw stateError('object() after finish()');
       if (diskFull) throw diskFull;
@@ -114,14 +143,14 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
         throw new SnapshotError('bad_row', `${name}: the first field must be Id, got ${fields[0]}`, 'report this as a bug');
       }
       const baseObject = base?.manifest.objects.find((o) => o.name === name);
-      let mergeBase: { dir: string; object: ManifestObject } | undefined;
+      let mergeBase: MergeBase | undefined;
       if (sinkOpts.incremental) {
         if (!base || !baseObject) throw new IncrementalNotPossibleError(name, 'not_in_base', 'the previous snapshot has no such object');
         if (baseObject.status !== 'ok') throw new IncrementalNotPossibleError(name, 'base_failed', 'it failed in the previous snapshot');
         if (baseObject.fields.join(',') !== fields.join(',')) {
           throw new IncrementalNotPossibleError(name, 'fields_changed', 'its field list changed since the previous snapshot');
         }
-        mergeBase = { dir: base.dir, object: baseObject };
+        mergeBase = { dir: base.dir, object: baseObject, stamps: base.stamps };
       }
       // A full write still follows the base's bucket scheme so a reconciling full run and the
       // incremental chain it checks produce the same files.
@@ -137,9 +166,12 @@ export async function createSnapshotWriter(stagingDir: string, run: SnapshotRunI
         baseWatermark: mergeBase?.object.watermark ?? null,
         oneAtATime,
         guard,
-        done: (entry) => {
+        linked,
+        done: (entry, counts) => {
           open.delete(name);
           entries.set(name, entry);
+          if (counts) mergeCounts.set(name, counts);
+          else mergeCounts.delete(name);
         },
       });
       const schemaWrite = guard(() => writeFile(join(aliasDir, 'schema', `${name}.json`), `${JSON.stringify(schema, null, 2)}\n`));
@@ -208,13 +240,15 @@ interface SinkInit {
   spoolDir: string;
   schema: ObjectSchema;
   fields: string[];
-  mergeBase: { dir: string; object: ManifestObject } | undefined;
+  mergeBase: MergeBase | undefined;
   previousHex: number | undefined;
   baseWatermark: string | null;
   oneAtATime: <T>(fn: () => Promise<T>) => Promise<T>;
   /** Runs a write; a "no room" error becomes the writer's DiskFullError (see createSnapshotWriter). */
   guard: <T>(fn: () => Promise<T>) => Promise<T>;
-  done: (entry: ManifestObject) => void;
+  /** The writer's record of files linked from the base. */
+  linked: Map<string, FileStamp>;
+  done: (entry: ManifestObject, counts?: MergeCounts) => void;
 }
 
 /** One bucket's merged, sorted rows, written to a temp file until the scheme is settled. */
@@ -320,19 +354,22 @@ class Sink implements ObjectSink {
       const result = await this.init.oneAtATime(() => (this.init.mergeBase ? this.closeIncremental() : this.closeFull()));
       const watermark = maxIso(info.watermark, this.init.mergeBase ? this.init.baseWatermark : null);
       this.state = 'done';
-      this.init.done({
-        name: this.init.schema.name,
-        status: 'ok',
-        api: info.api,
-        fields: this.init.fields,
-        rows: result.files.reduce((n, f) => n + f.rows, 0),
-        deletedRows: result.deletedRows,
-        countCheck: info.countCheck,
-        watermark,
-        bucketScheme: { kind: 'sha1-id15-prefix', hexChars: result.hexChars },
-        files: result.files,
-        mode: this.init.mergeBase ? 'incremental' : 'full',
-      });
+      this.init.done(
+        {
+          name: this.init.schema.name,
+          status: 'ok',
+          api: info.api,
+          fields: this.init.fields,
+          rows: result.files.reduce((n, f) => n + f.rows, 0),
+          deletedRows: result.deletedRows,
+          countCheck: info.countCheck,
+          watermark,
+          bucketScheme: { kind: 'sha1-id15-prefix', hexChars: result.hexChars },
+          files: result.files,
+          mode: this.init.mergeBase ? 'incremental' : 'full',
+        },
+        result.counts,
+      );
     } catch (err) {
       this.state = 'open';
       await this.abort(err instanceof Error ? err.message : String(err));
@@ -348,6 +385,8 @@ class Sink implements ObjectSink {
     await this.pending.catch(() => undefined);
     await this.spool.dispose();
     await rm(this.dataDir, { recursive: true, force: true });
+    const prefix = `data/${this.init.schema.name}/`;
+    for (const p of [...this.init.linked.keys()]) if (p.startsWith(prefix)) this.init.linked.delete(p);
     this.init.done({
       name: this.init.schema.name,
       status: 'failed',
@@ -419,7 +458,11 @@ class Sink implements ObjectSink {
     return { files, deletedRows, hexChars: k };
   }
 
-  /** Incremental: merge changes into touched base buckets, link the rest, re-bucket if needed. */
+  /**
+   * Incremental: merge changes into touched base buckets, link the rest, re-bucket if needed. A
+   * touched bucket is read once and checked against its sha256; its unchanged records are copied
+   * as byte runs between the changed ones, so the cost is a copy of the bucket, not a CSV parse.
+   */
   private async closeIncremental(): Promise<CloseResult> {
     const mergeBase = this.init.mergeBase;
     if (!mergeBase) throw stateError('closeIncremental without base');
@@ -430,39 +473,25 @@ class Sink implements ObjectSink {
     const tempDir = join(this.init.spoolDir, 'merged');
     await mkdir(tempDir, { recursive: true });
     const merged: MergedBucket[] = [];
+    const counts: MergeCounts = { added: 0, changed: 0, deleted: 0 };
+    const header = Buffer.from(csvFile(this.init.fields, []), 'latin1');
     let total = 0;
-    let deletedRows = 0;
+    let deletedDelta = 0;
     for (const [bucket, f] of baseFiles) if (!touched.has(bucket)) total += f.rows;
     for (const bucket of touched) {
       const baseFile = baseFiles.get(bucket);
-      const recs = new Map<string, Rec>();
-      if (baseFile) for (const r of await this.readBaseBucket(mergeBase.dir, baseFile)) recs.set(r.id, r);
-      const upserts = new Map<string, Rec>();
-      for (const ref of await this.spool.records(bucket)) {
-        const id = idOf(ref);
-        if (ref.flag === DELETE) recs.delete(id);
-        else upserts.set(id, { id, line: ref.buf.toString('latin1', ref.start, ref.end), deleted: ref.flag === IN_RECYCLE_BIN });
-      }
-      // Upserts win over deletes whatever their order: an upserted row is the org's current state.
-      for (const [id, r] of upserts) recs.set(id, r);
-      if (recs.size === 0) continue;
-      const sorted = [...recs.values()].sort((a, b) => compareIds(a.id, b.id));
-      total += sorted.length;
-      for (const r of sorted) if (r.deleted) deletedRows++;
-      const data = Buffer.from(
-        csvFile(
-          this.init.fields,
-          sorted.map((r) => r.line),
-        ),
-        'latin1',
-      );
+      const base = baseFile ? await readBaseBytes(mergeBase, baseFile) : undefined;
+      const m = mergeBucket(base, baseFile?.rows ?? 0, header, await this.spool.records(bucket), this.isDeletedIndex, baseFile?.path ?? bucket);
+      counts.added += m.added;
+      counts.changed += m.changed;
+      counts.deleted += m.deleted;
+      deletedDelta += m.deletedDelta;
+      if (m.rows === 0) continue;
+      total += m.rows;
+      const data = m.pieces.length === 1 ? (m.pieces[0] as Buffer) : Buffer.concat(m.pieces);
       const tempPath = join(tempDir, `${bucket}.csv`);
       await writeFile(tempPath, data);
-      merged.push({
-        bucket,
-        tempPath,
-        file: { rows: sorted.length, bytes: data.length, sha256: sha256(data) },
-      });
+      merged.push({ bucket, tempPath, file: { rows: m.rows, bytes: data.length, sha256: sha256(data) } });
     }
     const newK = chooseHexChars(total, k);
     if (newK === k) {
@@ -474,20 +503,14 @@ class Sink implements ObjectSink {
       }
       for (const [bucket, f] of baseFiles) {
         if (touched.has(bucket)) continue;
-        await linkOrCopy(join(mergeBase.dir, f.path), join(this.init.aliasDir, f.path), f);
+        const stamp = await linkOrCopy(mergeBase, join(this.init.aliasDir, f.path), f);
+        if (stamp) this.init.linked.set(f.path, stamp);
         files.push({ ...f });
       }
       files.sort((a, b) => compareIds(a.path, b.path));
-      // Untouched buckets keep their recycle-bin rows: the base's count minus the touched ones'.
-      if (this.isDeletedIndex >= 0) {
-        let baseTouchedDeleted = 0;
-        for (const bucket of touched) {
-          const f = baseFiles.get(bucket);
-          if (f) for (const r of await this.readBaseBucket(mergeBase.dir, f)) if (r.deleted) baseTouchedDeleted++;
-        }
-        deletedRows += baseObj.deletedRows - baseTouchedDeleted;
-      }
-      return { files, deletedRows, hexChars: k };
+      // Recycle-bin rows: the base's count, plus what the merged rows changed of it.
+      const deletedRows = this.isDeletedIndex >= 0 ? baseObj.deletedRows + deletedDelta : 0;
+      return { files, deletedRows, hexChars: k, counts };
     }
     // The object outgrew (or shrank out of) its scheme: re-bucket every row.
     const all = new Spool(join(this.init.spoolDir, 'rebucket'));
@@ -498,10 +521,10 @@ class Sink implements ObjectSink {
       };
       for (const m of merged) await add(this.recordsOf(await readFile(m.tempPath, 'latin1')));
       for (const [bucket, f] of baseFiles) {
-        if (!touched.has(bucket)) await add(await this.readBaseBucket(mergeBase.dir, f));
+        if (!touched.has(bucket)) await add(this.recordsOf((await readBaseBytes(mergeBase, f)).toString('latin1')));
       }
       await all.flush();
-      return await this.layout(all, FULL_SPOOL_HEX, newK);
+      return { ...(await this.layout(all, FULL_SPOOL_HEX, newK)), counts };
     } finally {
       await all.dispose();
     }
@@ -516,14 +539,6 @@ class Sink implements ObjectSink {
       out.push({ id: cells[0] ?? '', line: encodeRow(cells), deleted: del >= 0 && cells[del] === 'true' });
     }
     return out;
-  }
-
-  private async readBaseBucket(baseDir: string, f: ManifestFile): Promise<Rec[]> {
-    const buf = await readFile(join(baseDir, f.path));
-    if (sha256(buf) !== f.sha256) {
-      throw new SnapshotError('snapshot_corrupt', `the previous snapshot's ${f.path} does not match its sha256 in manifest.json`, CORRUPT_REMEDY);
-    }
-    return this.recordsOf(buf.toString('latin1'));
   }
 
   private relPath(bucket: string): string {
@@ -601,6 +616,8 @@ interface CloseResult {
   files: ManifestFile[];
   deletedRows: number;
   hexChars: number;
+  /** Incremental closes: what the merge did to the base's rows. */
+  counts?: MergeCounts;
 }
 
 function bucketOfPath(path: string): string {
@@ -608,16 +625,187 @@ function bucketOfPath(path: string): string {
   return name.slice(0, -'.csv'.length);
 }
 
-async function linkOrCopy(from: string, to: string, f: ManifestFile): Promise<void> {
+interface MergeResult {
+  /** The new bucket file: the header, then runs of base bytes and new records. */
+  pieces: Buffer[];
+  rows: number;
+  added: number;
+  changed: number;
+  deleted: number;
+  /** Change in rows with IsDeleted true. */
+  deletedDelta: number;
+}
+
+const LF = Buffer.from('\n');
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const NEWLINE = 0x0a;
+
+/**
+ * Merges one bucket's spooled changes into its base bytes (sorted by Id, checked by sha256). The
+ * changes are sorted by Id and met in one pass over the base: runs of base records between two
+ * changed Ids are copied as they are; only a replaced or removed base record is looked into (for
+ * its IsDeleted cell). Upserts win over deletes whatever their order, and of two upserts of one Id
+ * the last spooled wins, as in a full write.
+ */
+function mergeBucket(base: Buffer | undefined, baseRows: number, header: Buffer, refs: SpoolRecordRef[], isDeletedIndex: number, what: string): MergeResult {
+  const upserts = new Map<string, SpoolRecordRef>();
+  const deletes = new Set<string>();
+  for (const r of refs) {
+    const id = idOf(r);
+    if (r.flag === DELETE) deletes.add(id);
+    else upserts.set(id, r);
+  }
+  for (const id of upserts.keys()) deletes.delete(id);
+  const ids = [...upserts.keys(), ...deletes].sort(compareIds);
+  const out: MergeResult = { pieces: [header], rows: 0, added: 0, changed: 0, deleted: 0, deletedDelta: 0 };
+  const put = (r: SpoolRecordRef): void => {
+    out.pieces.push(r.buf.subarray(r.start, r.end), LF);
+    if (r.flag === IN_RECYCLE_BIN) out.deletedDelta++;
+  };
+  let ci = 0;
+  if (base) {
+    if (base.subarray(0, header.length).compare(header) !== 0) throw corruptBase(what, "its header is not the object's field list");
+    let pos = header.length;
+    let runStart = pos;
+    let nextQuote = -2;
+    let nextComma = -2;
+    let target = ids.length > 0 ? Buffer.from(ids[0] as string, 'latin1') : undefined;
+    while (pos < base.length && target !== undefined) {
+      const nl = base.indexOf(NEWLINE, pos);
+      if (nl === -1) throw corruptBase(what, 'its last record has no line end');
+      // Ids are never quoted, so the first comma of a record ends its Id (none: an Id-only object).
+      if (nextComma !== -1 && nextComma < pos) nextComma = base.indexOf(COMMA, pos);
+      const idEnd = nextComma === -1 || nextComma > nl ? nl : nextComma;
+      const cmp = base.compare(target, 0, target.length, pos, idEnd);
+      if (cmp < 0) {
+        // The base record comes first: skip it (its bytes stay in the current run).
+        if (nextQuote !== -1 && nextQuote < pos) nextQuote = base.indexOf(QUOTE, pos);
+        pos = (nextQuote === -1 || nextQuote > nl ? nl : recordEnd(base, pos, what)) + 1;
+        continue;
+      }
+      const id = ids[ci] as string;
+      if (runStart < pos) out.pieces.push(base.subarray(runStart, pos));
+      if (cmp === 0) {
+        const end = recordEnd(base, pos, what);
+        const wasDeleted = isDeletedIndex >= 0 && cellIs(base, pos, end, isDeletedIndex, TRUE);
+        if (wasDeleted) out.deletedDelta--;
+        const r = upserts.get(id);
+        if (r) {
+          put(r);
+          if (base.compare(r.buf, r.start, r.end, pos, end) !== 0) out.changed++;
+        } else out.deleted++;
+        pos = end + 1;
+      } else {
+        // The changed Id is not in the base: an insert goes in here; a delete has nothing to remove.
+        const r = upserts.get(id);
+        if (r) {
+          put(r);
+          out.added++;
+        }
+      }
+      runStart = pos;
+      ci++;
+      target = ci < ids.length ? Buffer.from(ids[ci] as string, 'latin1') : undefined;
+    }
+    if (runStart < base.length) out.pieces.push(base.subarray(runStart));
+  }
+  for (; ci < ids.length; ci++) {
+    const r = upserts.get(ids[ci] as string);
+    if (r) {
+      put(r);
+      out.added++;
+    }
+  }
+  out.rows = baseRows + out.added - out.deleted;
+  return out;
+}
+
+/** The index of the LF ending the record that starts at `pos`, quoted line breaks skipped. */
+function recordEnd(buf: Buffer, pos: number, what: string): number {
+  let nl = buf.indexOf(NEWLINE, pos);
+  let q = buf.indexOf(QUOTE, pos);
+  while (q !== -1 && nl !== -1 && q < nl) {
+    const close = buf.indexOf(QUOTE, q + 1);
+    if (close === -1) throw corruptBase(what, 'a quoted cell never closes');
+    if (close > nl) nl = buf.indexOf(NEWLINE, close);
+    q = buf.indexOf(QUOTE, close + 1);
+  }
+  if (nl === -1) throw corruptBase(what, 'its last record has no line end');
+  return nl;
+}
+
+const TRUE = Buffer.from('true');
+
+/** Whether cell `index` of the record `buf[start, end)` is exactly `value` (an unquoted cell). */
+function cellIs(buf: Buffer, start: number, end: number, index: number, value: Buffer): boolean {
+  let at = start;
+  for (let i = 0; i < index; i++) {
+    if (buf[at] === QUOTE) {
+      // A quoted cell: its closing quote is one not followed by another (`""` is a quote inside).
+      let q = buf.indexOf(QUOTE, at + 1);
+      while (q !== -1 && q + 1 < end && buf[q + 1] === QUOTE) q = buf.indexOf(QUOTE, q + 2);
+      if (q === -1 || q >= end) return false;
+      at = q + 1;
+    } else {
+      const comma = buf.indexOf(COMMA, at);
+      if (comma === -1 || comma >= end) return false;
+      at = comma;
+    }
+    if (buf[at] !== COMMA) return false;
+    at++;
+  }
+  const next = buf.indexOf(COMMA, at);
+  const cellEnd = next === -1 || next > end ? end : next;
+  return cellEnd - at === value.length && buf.compare(value, 0, value.length, at, cellEnd) === 0;
+}
+
+function corruptBase(what: string, detail: string): SnapshotError {
+  return new SnapshotError('snapshot_corrupt', `the previous snapshot's ${what} is not a bucket file: ${detail}`, CORRUPT_REMEDY);
+}
+
+/**
+ * A base bucket's bytes, refused unless they match the base manifest's sha256. A file this run's
+ * check of the base found good, and unchanged since (its stamp holds), is not hashed again.
+ */
+async function readBaseBytes(base: MergeBase, f: ManifestFile): Promise<Buffer> {
+  const path = join(base.dir, f.path);
+  const checked = await stampStillHolds(base, f);
+  const buf = await readFile(path);
+  if (!checked && sha256(buf) !== f.sha256) throw baseMismatch(f);
+  return buf;
+}
+
+async function stampStillHolds(base: MergeBase, f: ManifestFile): Promise<boolean> {
+  const stamp = base.stamps?.get(f.path);
+  if (!stamp) return false;
+  const st = await stat(join(base.dir, f.path), { bigint: true }).catch(() => undefined);
+  return st !== undefined && stampHolds(stamp, f, st);
+}
+
+function baseMismatch(f: ManifestFile): SnapshotError {
+  return new SnapshotError('snapshot_corrupt', `the previous snapshot's ${f.path} does not match its sha256 in manifest.json`, CORRUPT_REMEDY);
+}
+
+/**
+ * Links a base file into the new snapshot; returns its stamp when it is the same file (a link),
+ * not a copy. With base stamps, a file this run's check did not find good as it is now is hashed
+ * first, so a damaged file is never linked.
+ */
+async function linkOrCopy(base: MergeBase, to: string, f: ManifestFile): Promise<FileStamp | undefined> {
+  const from = join(base.dir, f.path);
   const size = (await stat(from)).size;
   if (size !== f.bytes) {
     throw new SnapshotError('snapshot_corrupt', `the previous snapshot's ${f.path} has ${size} bytes, manifest.json says ${f.bytes}`, CORRUPT_REMEDY);
   }
+  if (base.stamps && !(await stampStillHolds(base, f)) && sha256(await readFile(from)) !== f.sha256) throw baseMismatch(f);
   try {
     await link(from, to);
   } catch {
     await copyFile(from, to);
+    return undefined;
   }
+  return stampOf(f, await stat(to, { bigint: true }));
 }
 
 function maxIso(a: string | null, b: string | null): string | null {

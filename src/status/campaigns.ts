@@ -1,14 +1,14 @@
 // Re-authorization campaigns: after `rotate-app` every org of the old Connected App needs a person
 // to log in again; a campaign tracks which have (n of m) until all are done. Pure functions over
 // the list, so concurrent writers can re-apply them and merge by campaign id and org alias.
+import { ProductError } from '../runtime/errors.ts';
 import type { Campaign } from './schema.ts';
 
-export class CampaignError extends Error {
+export class CampaignError extends ProductError<'bad_campaign'> {
   override readonly name = 'CampaignError';
-  readonly remedy: string;
+  readonly state = 'failed';
   constructor(message: string, remedy: string) {
-    super(message);
-    this.remedy = remedy;
+    super({ reason: 'bad_campaign', message, remedy });
   }
 }
 

@@ -4,10 +4,9 @@
 // `rotate-app` need every org's last known user and app.
 import { mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { openGitSession } from '../git/git.ts';
 import { resolveContext, type StorageContext } from '../storage/config.ts';
-import { openGitSession } from '../storage/git.ts';
-import { CAMPAIGNS_FILE, statusFile } from './files.ts';
-import { DEFAULT_STATUS_BRANCH } from './publish.ts';
+import { CAMPAIGNS_FILE, DEFAULT_STATUS_BRANCH, statusFile } from './layout.ts';
 import { type Campaign, campaignsSchema, type OrgStatus, orgStatusSchema } from './schema.ts';
 
 export interface StatusReadOptions {

@@ -1,10 +1,10 @@
-// The status data directory as it sits on the data branch (and in the site's checkout):
-//   orgs/<alias>/status.json   orgs/<alias>/history.json   campaigns.json
-// Reading validates every file and names the file and field that is wrong; writing validates
-// and checks for secrets first, so nothing invalid or secret is ever put on the branch.
+// The status data directory (laid out as layout.ts says) on disk. Reading validates every file and
+// names the file and field that is wrong; writing validates and checks for secrets first, so
+// nothing invalid or secret is ever put on the branch.
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CAMPAIGNS_FILE, emptyCampaigns, historyFile, statusFile } from './layout.ts';
 import {
   aliasSchema,
   type CampaignsFile,
@@ -19,20 +19,6 @@ import {
   type StatusIndex,
 } from './schema.ts';
 import { assertNoSecrets } from './secrets.ts';
-
-export const CAMPAIGNS_FILE = 'campaigns.json';
-
-export function statusFile(alias: string): string {
-  return `orgs/${alias}/status.json`;
-}
-
-export function historyFile(alias: string): string {
-  return `orgs/${alias}/history.json`;
-}
-
-export function emptyCampaigns(): CampaignsFile {
-  return { schemaVersion: STATUS_SCHEMA_VERSION, campaigns: [] };
-}
 
 /** Parsed JSON of `rel` under `dir`, or undefined when the file does not exist. */
 export async function readJson(dir: string, rel: string): Promise<unknown> {

@@ -1,16 +1,15 @@
 // Publishes a run's status to the data branch (`salesforce-backup-status` by default): one commit
-// per run, pushed with the workflow token through the storage git wrapper (token in a config
-// file, never on a command line). Matrix jobs finish together, so a push refused as out of date
-// is redone from the new tip: the files are re-read and the pure updates re-applied to them, and
+// per run, pushed with the workflow token through the one branch publisher (src/git/branch.ts; token
+// in a config file, never on a command line). Matrix jobs finish together, so a push refused as out
+// of date is redone from the new tip: the files are re-read and the pure updates re-applied to them, and
 // campaigns.json is merged by campaign id and org alias, so no job's history or progress is lost.
-import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { BranchKeptMovingError, publishToBranch } from '../git/branch.ts';
+import { GitCommandError, gitFailureReason, lastLines } from '../git/git.ts';
+import { ProductError } from '../runtime/errors.ts';
 import { resolveContext, type StorageContext } from '../storage/config.ts';
-import { GitCommandError, type GitResult, type GitSession, isPushRace, openGitSession } from '../storage/git.ts';
 import { markReauthorized, mergeCampaigns } from './campaigns.ts';
-import { CAMPAIGNS_FILE, emptyCampaigns, historyFile, readJson, statusFile, writeCampaigns, writeOrgStatus } from './files.ts';
+import { readJson, writeCampaigns, writeOrgStatus } from './files.ts';
+import { CAMPAIGNS_FILE, DEFAULT_STATUS_BRANCH, emptyCampaigns, historyFile, statusFile } from './layout.ts';
 import { redactStatus } from './redact.ts';
 import {
   aliasSchema,
@@ -26,21 +25,16 @@ import {
 } from './schema.ts';
 import { applyRun, type OrgRun } from './update.ts';
 
-export const DEFAULT_STATUS_BRANCH = 'salesforce-backup-status';
 const DEFAULT_MAX_ATTEMPTS = 8;
 
 export type StatusPublishReason = 'auth_failed' | 'permission_denied' | 'repo_not_found' | 'push_rejected' | 'push_conflict' | 'network' | 'bad_config';
 
-export class StatusPublishError extends Error {
+export class StatusPublishError extends ProductError<StatusPublishReason> {
   override readonly name = 'StatusPublishError';
-  readonly reason: StatusPublishReason;
-  readonly remedy: string;
   readonly state: 'transient' | 'misconfigured';
 
   constructor(reason: StatusPublishReason, message: string, remedy: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.reason = reason;
-    this.remedy = remedy;
+    super({ reason, message, remedy, cause });
     this.state = reason === 'push_conflict' || reason === 'network' ? 'transient' : 'misconfigured';
   }
 }
@@ -107,54 +101,34 @@ export async function publishStatus(change: StatusChange, options: StatusPublish
   const message =
     options.message ?? `Status: ${change.runs.map((r) => `${r.identity.alias} ${r.auth.state}`).join(', ') || 'campaigns'}${runSuffix(change.runs)}`;
 
-  const git = await openGitSession({ remoteUrl, token: ctx.token, tempDir: ctx.tempDir, mask: ctx.mask });
-  const dir = await mkdtemp(path.join(ctx.tempDir, 'sfbackup-status-'));
+  const remote = { url: remoteUrl, token: ctx.token, tempDir: ctx.tempDir, mask: ctx.mask };
+  const applyOptions: ApplyOptions = { redact: options.redact ?? false, secretValues, warn: ctx.log.warning };
   try {
-    await git.ok(['init', '-q'], dir);
-    await git.ok(['remote', 'add', 'origin', remoteUrl], dir);
-    // Only this run's org folders (and the top-level campaigns.json) are materialized.
-    if (aliases.length > 0) await git.ok(['sparse-checkout', 'set', '--cone', ...aliases.map((a) => `orgs/${a}`)], dir);
-    else await git.ok(['sparse-checkout', 'set', '--cone'], dir);
-
-    for (let attempt = 1; ; attempt++) {
-      const tip = await fetchTip(git, dir, branch);
-      if (tip) {
-        await git.ok(['checkout', '-q', '--force', '-B', branch, tip], dir);
-      } else {
-        // No data branch yet: an orphan root, sharing no history with the code.
-        await git.ok(['symbolic-ref', 'HEAD', `refs/heads/${branch}`], dir);
-        await git.ok(['read-tree', '--empty'], dir);
-        await rm(path.join(dir, 'orgs'), { recursive: true, force: true });
-        await rm(path.join(dir, CAMPAIGNS_FILE), { force: true });
-      }
-
-      const written = await applyChange(dir, change, { redact: options.redact ?? false, secretValues, warn: ctx.log.warning });
-      await git.ok(['add', '--all', '--', CAMPAIGNS_FILE, ...aliases.map((a) => `orgs/${a}`)], dir);
-      await git.ok(['commit', '-q', '--allow-empty', '--no-verify', '-m', message], dir);
-      const push = await git.run(['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`], dir);
-      if (push.code === 0) {
-        const commit = await git.ok(['rev-parse', 'HEAD'], dir);
-        ctx.log.info(`Published the status of ${aliases.join(', ') || 'the campaigns'} to branch ${branch} (${commit})`);
-        return { branch, commit, attempts: attempt, ...written };
-      }
-      if (!isPushRace(push)) throw classify(new GitCommandError(['push', 'origin', `HEAD:refs/heads/${branch}`], push), branch, remoteUrl, ctx.token);
-      if (attempt >= maxAttempts) {
-        throw new StatusPublishError(
-          'push_conflict',
-          `Status branch ${branch} kept moving: ${attempt} pushes were refused as out of date`,
-          'Run again; if it keeps happening, limit the matrix with `max-parallel` or raise the number of attempts. The status branch is unchanged by this run.',
-        );
-      }
-      ctx.log.info(`Status branch ${branch} moved meanwhile (attempt ${attempt}); re-applying this run on the new tip`);
-      // Exponential with jitter, so jobs that collided do not collide again in lockstep.
-      await sleep(randomInt(50, 250) * 2 ** Math.min(attempt - 1, 5));
-    }
+    const published = await publishToBranch({
+      remote,
+      branch,
+      // Only this run's org folders (and the top-level campaigns.json) are checked out and committed.
+      dirs: aliases.map((a) => `orgs/${a}`),
+      files: [CAMPAIGNS_FILE],
+      // The files are re-read from the tip on every attempt, so a redo merges what other jobs wrote.
+      apply: ({ dir }) => applyChange(dir, change, applyOptions),
+      message,
+      maxAttempts,
+      onRace: (attempt) => ctx.log.info(`Status branch ${branch} moved meanwhile (attempt ${attempt}); re-applying this run on the new tip`),
+      label: 'status',
+    });
+    ctx.log.info(`Published the status of ${aliases.join(', ') || 'the campaigns'} to branch ${branch} (${published.commit})`);
+    return { branch, commit: published.commit, attempts: published.attempts, ...published.value };
   } catch (err) {
+    if (err instanceof BranchKeptMovingError) {
+      throw new StatusPublishError(
+        'push_conflict',
+        `Status branch ${branch} kept moving: ${err.attempts} pushes were refused as out of date`,
+        'Run again; if it keeps happening, limit the matrix with `max-parallel` or raise the number of attempts. The status branch is unchanged by this run.',
+      );
+    }
     if (err instanceof GitCommandError) throw classify(err, branch, remoteUrl, ctx.token);
     throw err;
-  } finally {
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
-    await git.close();
   }
 }
 
@@ -232,43 +206,30 @@ async function readPrevious<T>(
   return undefined;
 }
 
-async function fetchTip(git: GitSession, dir: string, branch: string): Promise<string | undefined> {
-  const ref = `refs/remotes/origin/${branch}`;
-  const r: GitResult = await git.run(['fetch', '-q', '--depth=1', '--no-tags', 'origin', `+refs/heads/${branch}:${ref}`], dir);
-  if (r.code !== 0) {
-    if (/couldn't find remote ref/i.test(r.stderr)) return undefined;
-    throw new GitCommandError(['fetch', 'origin', branch], r);
-  }
-  return git.ok(['rev-parse', ref], dir);
-}
-
 function classify(err: GitCommandError, branch: string, remoteUrl: string, token: string | undefined): StatusPublishError {
-  const text = err.stderr;
-  const last = text.trim().split('\n').slice(-3).join(' | ');
-  const message = `Publishing the status to branch ${branch} of ${remoteUrl} failed: ${last}`;
-  if (/could not read Username|Authentication failed|Invalid username or token|returned error: 401/i.test(text)) {
-    return new StatusPublishError(
-      'auth_failed',
-      message,
-      token
-        ? 'The token was refused: pass the workflow token (github.token, the default) or another token with contents: write.'
-        : 'No token was given: pass github-token.',
-      err,
-    );
+  const message = `Publishing the status to branch ${branch} of ${remoteUrl} failed: ${lastLines(err.stderr)}`;
+  switch (gitFailureReason(err.stderr)) {
+    case 'auth_failed':
+      return new StatusPublishError(
+        'auth_failed',
+        message,
+        token
+          ? 'The token was refused: pass the workflow token (github.token, the default) or another token with contents: write.'
+          : 'No token was given: pass github-token.',
+        err,
+      );
+    case 'permission_denied':
+      return new StatusPublishError(
+        'permission_denied',
+        message,
+        `Give the workflow \`permissions: contents: write\`, and let github-actions[bot] push to ${branch} if rulesets or branch protection cover it.`,
+        err,
+      );
+    case 'repo_not_found':
+      return new StatusPublishError('repo_not_found', message, 'Check the repository name, and that the token can see it.', err);
+    case 'push_rejected':
+      return new StatusPublishError('push_rejected', message, `Allow github-actions[bot] to push to ${branch}, or set another \`status-branch\`.`, err);
+    default:
+      return new StatusPublishError('network', message, 'Try again later; if it persists, check that the runner can reach the git server.', err);
   }
-  if (/Permission to .* denied|returned error: 403|Resource not accessible/i.test(text)) {
-    return new StatusPublishError(
-      'permission_denied',
-      message,
-      `Give the workflow \`permissions: contents: write\`, and let github-actions[bot] push to ${branch} if rulesets or branch protection cover it.`,
-      err,
-    );
-  }
-  if (/Repository not found|repository '[^']*' not found|returned error: 404/i.test(text)) {
-    return new StatusPublishError('repo_not_found', message, 'Check the repository name, and that the token can see it.', err);
-  }
-  if (/GH006|GH013|protected branch|rule violations/i.test(text)) {
-    return new StatusPublishError('push_rejected', message, `Allow github-actions[bot] to push to ${branch}, or set another \`status-branch\`.`, err);
-  }
-  return new StatusPublishError('network', message, 'Try again later; if it persists, check that the runner can reach the git server.', err);
 }

@@ -6,6 +6,7 @@
 // not know instead of guessing. Objects are not strict on purpose: a reader ignores fields added
 // by a newer writer of the same version.
 import { z } from 'zod';
+import { AUTH_STATES, type AuthState, ProductError } from '../runtime/errors.ts';
 
 export const STATUS_SCHEMA_VERSION = 1;
 /** History entries kept per org; the oldest are dropped first. One a day is well over a year. */
@@ -41,7 +42,7 @@ const salesforceId = (prefix: string) =>
 
 export const orgTypeSchema = z.enum(['production', 'sandbox', 'my_domain']);
 
-export const authStateSchema = z.enum(['ok', 'reauth_required', 'app_pending', 'transient', 'misconfigured', 'rotation_write_failed']);
+export const authStateSchema = z.enum(AUTH_STATES);
 
 const count = z.number().int().nonnegative();
 
@@ -181,7 +182,7 @@ export const indexSchema = z.object({
 });
 
 export type OrgType = z.infer<typeof orgTypeSchema>;
-export type AuthState = z.infer<typeof authStateSchema>;
+export type { AuthState };
 export type AuthStatus = z.infer<typeof authStatusSchema>;
 export type BackupChanges = z.infer<typeof backupChangesSchema>;
 export type LastBackup = z.infer<typeof lastBackupSchema>;
@@ -201,17 +202,16 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 }
 
 /** Invalid status data, naming the file and each field that is wrong. */
-export class StatusDataError extends Error {
+export class StatusDataError extends ProductError<'invalid_status_data'> {
   override readonly name = 'StatusDataError';
+  readonly state = 'failed';
   readonly file: string;
   readonly problems: string[];
-  readonly remedy: string;
 
   constructor(file: string, problems: string[], remedy: string) {
-    super(`${file}: ${problems.join('; ')}`);
+    super({ reason: 'invalid_status_data', message: `${file}: ${problems.join('; ')}`, remedy });
     this.file = file;
     this.problems = problems;
-    this.remedy = remedy;
   }
 }
 

@@ -1,20 +1,23 @@
 // The last line of defence before status data leaves the runner: Pages sites are public, so a
 // secret that slipped into a message or a field must stop the write, not be published.
+import { ProductError } from '../runtime/errors.ts';
 
 /** Values shorter than this would match ordinary text; no real secret (token, key, password) is this short. */
 const MIN_SECRET_LENGTH = 6;
 
-export class StatusSecretError extends Error {
+export class StatusSecretError extends ProductError<'secret_in_status'> {
   override readonly name = 'StatusSecretError';
+  readonly state = 'failed';
   /** Where the value was found (`auth.message`, `orgs/prod/status.json: auth.remedy`), never the value. */
   readonly fields: string[];
-  readonly remedy: string;
 
   constructor(fields: string[]) {
-    super(`Status data would contain a secret value at ${fields.join(', ')}; nothing was written`);
+    super({
+      reason: 'secret_in_status',
+      message: `Status data would contain a secret value at ${fields.join(', ')}; nothing was written`,
+      remedy: 'This is a bug: a secret reached a status message. Report it with the field named above (never the value); the status branch was left unchanged.',
+    });
     this.fields = fields;
-    this.remedy =
-      'This is a bug: a secret reached a status message. Report it with the field named above (never the value); the status branch was left unchanged.';
   }
 }
 

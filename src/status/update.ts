@@ -26,12 +26,15 @@ export interface OrgIdentity {
   authorizedAt?: string | null;
 }
 
-export interface AuthOutcome {
+/** One authentication attempt; `Reason` narrows the reason where the writer knows its list (Salesforce's FailureReason). */
+export interface AuthOutcome<Reason extends string = string> {
   state: AuthState;
-  reason: string | null;
+  /** `token_expired_or_revoked`, `app_changed`, …; null for ok. */
+  reason: Reason | null;
   message: string;
+  /** What a person should do; null for ok. */
   remedy: string | null;
-  /** When the run authenticated or gave up. */
+  /** When the run authenticated or gave up (ISO time). */
   at: string;
 }
 

@@ -4,6 +4,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { createOctokit, httpStatus } from '../github/octokit.ts';
+import { exportApiUrl } from '../runtime/job-context.ts';
 import type { ArtifactStorageConfig, ResolvedContext } from './config.ts';
 import type { PreviousSnapshot, PublishResult, StorageTarget } from './contracts.ts';
 import { StorageError, type StorageFailureReason, TOKEN_INPUT } from './errors.ts';
@@ -93,12 +94,8 @@ export class ArtifactTarget implements StorageTarget {
     const dest = await mkdtemp(path.join(workDir, `artifact-${alias}-`));
     try {
       // The client's public download path builds its Octokit from GITHUB_API_URL at import time.
-      if (!process.env.GITHUB_API_URL) process.env.GITHUB_API_URL = this.ctx.apiUrl;
-      else if (process.env.GITHUB_API_URL.replace(/\/+$/, '') !== this.ctx.apiUrl) {
-        this.ctx.log.warning(
-          `GITHUB_API_URL (${process.env.GITHUB_API_URL}) differs from the API URL given (${this.ctx.apiUrl}); the download uses GITHUB_API_URL`,
-        );
-      }
+      const conflict = exportApiUrl(this.ctx.apiUrl);
+      if (conflict) this.ctx.log.warning(conflict);
       const { DefaultArtifactClient } = await import('@actions/artifact');
       const res = await new DefaultArtifactClient().downloadArtifact(newest.id, {
         path: dest,

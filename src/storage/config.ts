@@ -1,9 +1,9 @@
-// Where a snapshot goes, as the org config and the inputs describe it, and the job context the
-// targets need (token, repository, API and server URLs). The context defaults to the runner's
-// environment so the action needs no wiring; the CLI and tests pass it explicitly.
-import { tmpdir } from 'node:os';
-import * as core from '@actions/core';
+// Where a snapshot goes, as the org config and the inputs describe it, and what the targets need of
+// the job (token, repository, API and server URLs, scratch space, masking: src/runtime/job-context.ts)
+// plus a logger. Entry points pass the logger and the mask; the rest defaults to the runner's
+// environment.
 import { z } from 'zod';
+import { type JobContextOverrides, jobContext, repositoryRef } from '../runtime/job-context.ts';
 
 export const DEFAULT_BACKUP_BRANCH = 'salesforce-backups';
 export const DEFAULT_ARTIFACT_PREFIX = 'salesforce-backup-';
@@ -54,20 +54,9 @@ export interface StorageLogger {
   warning(message: string): void;
 }
 
-export interface StorageContext {
-  /** Token for the artifact REST calls and git pushes (`github.token` in a workflow). */
-  token?: string;
-  /** `owner/repo`; GITHUB_REPOSITORY by default. */
-  repository?: string;
-  /** GITHUB_API_URL by default, then https://api.github.com. */
-  apiUrl?: string;
-  /** GITHUB_SERVER_URL by default, then https://github.com. */
-  serverUrl?: string;
-  /** Scratch space; RUNNER_TEMP, then the OS temp dir. */
-  tempDir?: string;
+export interface StorageContext extends JobContextOverrides {
+  /** Progress and warnings; plain stdout/stderr lines when not given. */
   log?: StorageLogger;
-  /** Registers a value to be masked in logs; `core.setSecret` inside Actions, nothing elsewhere. */
-  mask?: (secret: string) => void;
 }
 
 export interface ResolvedContext {
@@ -80,18 +69,20 @@ export interface ResolvedContext {
   mask: (secret: string) => void;
 }
 
+const PLAIN_LOG: StorageLogger = {
+  info: (message) => process.stdout.write(`${message}\n`),
+  warning: (message) => process.stderr.write(`Warning: ${message}\n`),
+};
+
 export function resolveContext(ctx: StorageContext = {}, env: NodeJS.ProcessEnv = process.env): ResolvedContext {
-  const repository = ctx.repository ?? env.GITHUB_REPOSITORY;
-  const [owner, repo] = repository?.split('/') ?? [];
-  const inActions = env.GITHUB_ACTIONS === 'true';
+  const job = jobContext(ctx, env);
   return {
-    token: ctx.token || env.GITHUB_TOKEN || undefined,
-    repository: owner && repo ? { owner, repo } : undefined,
-    apiUrl: (ctx.apiUrl ?? env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
-    serverUrl: (ctx.serverUrl ?? env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/+$/, ''),
-    tempDir: ctx.tempDir ?? env.RUNNER_TEMP ?? tmpdir(),
-    log: ctx.log ?? { info: core.info, warning: core.warning },
-    // Outside Actions an ::add-mask:: line would print the secret instead of hiding it.
-    mask: ctx.mask ?? (inActions ? core.setSecret : () => {}),
+    token: job.token,
+    repository: repositoryRef(job.repository),
+    apiUrl: job.apiUrl,
+    serverUrl: job.serverUrl,
+    tempDir: job.tempDir,
+    log: ctx.log ?? PLAIN_LOG,
+    mask: job.mask,
   };
 }

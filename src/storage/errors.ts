@@ -1,6 +1,7 @@
 // Storage failures carry the same three things as the Salesforce errors: whether trying again
 // later can help (`state`), a short reason a program can branch on, and a remedy a person can act
 // on. Messages never carry the token: git output is scrubbed before it lands in one.
+import { ProductError } from '../runtime/errors.ts';
 
 export type StorageFailureState = 'misconfigured' | 'transient';
 
@@ -30,25 +31,16 @@ export interface StorageFailure {
 
 const TRANSIENT: ReadonlySet<StorageFailureReason> = new Set(['push_conflict', 'network', 'unexpected']);
 
-export class StorageError extends Error {
+export class StorageError extends ProductError<StorageFailureReason> {
   override readonly name = 'StorageError';
   readonly target: StorageFailure['target'];
-  readonly reason: StorageFailureReason;
-  readonly remedy: string;
   readonly state: StorageFailureState;
 
   constructor(details: StorageFailure) {
-    super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(details);
     this.target = details.target;
-    this.reason = details.reason;
-    this.remedy = details.remedy;
     this.state = TRANSIENT.has(details.reason) ? 'transient' : 'misconfigured';
   }
-}
-
-/** For a person: what went wrong, then what to do about it. */
-export function describeStorageError(err: StorageError): string {
-  return `${err.message}\nTo fix: ${err.remedy}`;
 }
 
 /** How a workflow passes its token to the action, quoted in remedies. */

@@ -19,7 +19,7 @@ export {
   storageConfigSchema,
 } from './config.ts';
 export type { PreviousSnapshot, PublishResult, StorageTarget } from './contracts.ts';
-export { describeStorageError, StorageError, type StorageFailureReason, type StorageFailureState } from './errors.ts';
+export { StorageError, type StorageFailureReason, type StorageFailureState } from './errors.ts';
 export { LocalTarget } from './local.ts';
 
 export function createStorageTarget(config: StorageConfig, context: StorageContext = {}): StorageTarget {

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { cp, mkdir, readFile, rename, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stagedStampsPath, stampsPathFor } from '../snapshot/stamps.ts';
 import type { LocalStorageConfig } from './config.ts';
 import type { PreviousSnapshot, PublishOptions, PublishResult, StorageTarget } from './contracts.ts';
 import { StorageError } from './errors.ts';
@@ -182,16 +183,31 @@ export class LocalTarget implements StorageTarget {
       // The staged snapshot is this run's own: moving it is instant on the same file system; a copy
       // (another file system) costs a second write of every byte.
       const copy = () => cp(source, incoming, { recursive: true, errorOnExist: true, force: false });
+      let moved = false;
       if (options.disposable) {
-        await rename(source, incoming).catch(async (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EXDEV') throw err;
-          await copy();
-        });
+        moved = await rename(source, incoming).then(
+          () => true,
+          async (err: NodeJS.ErrnoException) => {
+            if (err.code !== 'EXDEV') throw err;
+            await copy();
+            return false;
+          },
+        );
       } else await copy();
       if (!hasManifest(incoming)) throw new Error(`the copy in ${incoming} has no manifest.json`);
       const dest = path.join(building, stamp);
       await rename(incoming, dest);
       written = dest;
+      // A moved snapshot keeps its inodes and mtimes, so the stamps of the files the run checked
+      // still hold: the next run trusts them instead of hashing its base (src/snapshot/stamps.ts).
+      // A copy has new inodes; its stamps would never hold, so they stay behind. Only a saving.
+      const stamps = stagedStampsPath(stagingDir, alias);
+      if (moved && existsSync(stamps)) {
+        const kept = stampsPathFor(dest);
+        await mkdir(path.dirname(kept), { recursive: true })
+          .then(() => rename(stamps, kept))
+          .catch(() => {});
+      }
       let pinned: PublishResult['pinned'];
       if (previous && options.pinPrevious) {
         pinnedFile = path.join(aliasDir, previous, KEPT_FILE);
@@ -247,6 +263,7 @@ export class LocalTarget implements StorageTarget {
       // Renamed first, so a kill halfway leaves a `.deleting-` leftover, not a half snapshot that looks whole.
       const gone = path.join(aliasDir, `.deleting-${s}`);
       await rename(path.join(aliasDir, s), gone);
+      await rm(stampsPathFor(path.join(aliasDir, s)), { force: true }).catch(() => {});
       await rm(gone, { recursive: true, force: true });
       removed.push(path.join(aliasDir, s));
     }

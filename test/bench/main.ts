@@ -1,25 +1,31 @@
 // `npm run bench -- <benchmark> [options]`: performance benchmarks against the emulators
 // (docs/performance.md). Progress goes to stderr; the last stdout line is the result as JSON.
 import { BACKUP_HELP, benchBackup } from './backup.ts';
+import { benchIncremental, INCREMENTAL_HELP } from './incremental.ts';
+
+const BENCHMARKS: Record<string, (argv: string[]) => Promise<unknown>> = { backup: benchBackup, incremental: benchIncremental };
 
 const HELP = `Usage: npm run bench -- <benchmark> [options]
 
 Benchmarks:
-  backup   the product's backup vs sf data export bulk vs a raw Bulk 2.0 download
+  backup        the product's backup vs sf data export bulk vs a raw Bulk 2.0 download
+  incremental   a full backup to a branch, P% of the rows changed, then an incremental backup
 
-${BACKUP_HELP}`;
+${BACKUP_HELP}
+${INCREMENTAL_HELP}`;
 
 const [name, ...rest] = process.argv.slice(2);
 if (!name || name === '-h' || name === '--help' || rest.includes('--help')) {
   process.stdout.write(HELP);
   process.exit(name ? 0 : 2);
 }
-if (name !== 'backup') {
+const bench = BENCHMARKS[name];
+if (!bench) {
   process.stderr.write(`unknown benchmark "${name}"\n\n${HELP}`);
   process.exit(2);
 }
 try {
-  const result = await benchBackup(rest);
+  const result = await bench(rest);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } catch (err) {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -12,6 +12,7 @@ export const ENTRIES = {
   dist: path.join(ROOT, 'dist/cli.js'),
   src: path.join(ROOT, 'src/cli/bin.ts'),
   driver: path.join(ROOT, 'test/bench/ours-driver.ts'),
+  incremental: path.join(ROOT, 'test/bench/incremental-driver.ts'),
 } as const;
 const TIME = '/usr/bin/time';
 
@@ -32,6 +33,12 @@ export interface OursOptions {
   nodeFlags: string[];
   /** Progress lines of the product, passed through. */
   log: (line: string) => void;
+  /** Arguments after the entry file instead of `backup --out <out> <args>`. */
+  argv?: string[];
+  /** A script to run instead of the entry's (a bundle the bench made). */
+  script?: string;
+  /** Extra environment for the product. */
+  env?: Record<string, string>;
 }
 
 function readHwmKb(pid: number): number {
@@ -44,7 +51,12 @@ function readHwmKb(pid: number): number {
 }
 
 export function runOurs(o: OursOptions): Promise<OursResult> {
-  const nodeArgs = ['--disable-warning=ExperimentalWarning', ...o.nodeFlags, ENTRIES[o.entry], 'backup', '--out', o.out, ...o.args];
+  const nodeArgs = [
+    '--disable-warning=ExperimentalWarning',
+    ...o.nodeFlags,
+    o.script ?? ENTRIES[o.entry],
+    ...(o.argv ?? ['backup', '--out', o.out, ...o.args]),
+  ];
   const useTime = existsSync(TIME);
   const [cmd, args] = useTime ? [TIME, ['-v', NODE, ...nodeArgs]] : [NODE, nodeArgs];
   const env = {
@@ -56,6 +68,7 @@ export function runOurs(o: OursOptions): Promise<OursResult> {
     SF_REFRESH_TOKEN: o.creds.refreshToken,
     // The product's one tuning knob read from the environment: parse threads (docs/performance.md).
     ...(process.env.SFBACKUP_PARSE_THREADS ? { SFBACKUP_PARSE_THREADS: process.env.SFBACKUP_PARSE_THREADS } : {}),
+    ...o.env,
   };
   const started = performance.now();
   return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 // `npm run emulator -- --port 8484 --records 10000`: starts the Salesforce emulator. The first
 // line on stdout is one JSON object with the demo org's credentials (a contract other tools read).
 import { parseArgs } from 'node:util';
+import { stopWithParent } from '../lifeline.ts';
 import { startEmulator } from './emulator.ts';
 
 const { values } = parseArgs({
@@ -13,13 +14,15 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'no-https': { type: 'boolean', default: false },
     'max-records': { type: 'string' },
+    'outlive-parent': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write(`Usage: npm run emulator -- [--port N] [--records N] [--sandbox-records N] [--seed N] [--data-dir DIR] [--no-https] [--max-records N]
+  process.stdout.write(`Usage: npm run emulator -- [--port N] [--records N] [--sandbox-records N] [--seed N] [--data-dir DIR] [--no-https] [--max-records N] [--outlive-parent]
 Prints one JSON line with the demo org's credentials, then a line per listener on stderr.
+Stops on SIGINT or SIGTERM, and when the process that started it exits (unless --outlive-parent).
 `);
   process.exit(0);
 }
@@ -68,7 +71,10 @@ process.stderr.write(`Salesforce emulator ready. login ${emu.loginUrl}, test ${e
 for (const c of emu.credentials) process.stderr.write(`  org ${c.alias} (${c.isSandbox ? 'sandbox' : 'production'}) ${c.orgId} at ${c.instanceUrl}\n`);
 if (emu.caFile) process.stderr.write(`  HTTPS: login ${emu.loginUrlHttps}; CA certificate ${emu.caFile}\n`);
 
+let stopping = false;
 const stop = () => {
+  if (stopping) return;
+  stopping = true;
   emu.close().then(
     () => process.exit(0),
     () => process.exit(1),
@@ -76,3 +82,10 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// `npm run emulator` stopped by npm's pid, or a test runner that died: nobody will send SIGTERM.
+if (!values['outlive-parent']) {
+  stopWithParent((why) => {
+    process.stderr.write(`Stopping: ${why}.\n`);
+    stop();
+  });
+}

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { resultSchema } from '../../bench/backup.ts';
+import { incrementalResultSchema } from '../../bench/incremental.ts';
 import { type Ran, runNode } from '../../helpers/dist.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -26,4 +27,26 @@ test('bench backup at 300 records prints one JSON result line with every contend
     assert.equal(typeof result[k], 'number', `${k} measured`);
   }
   assert.doesNotMatch(r.stderr, /WARNING/, 'every contender exported the same rows');
+});
+
+test('bench incremental at 300 records prints one JSON result line with the contract keys in order', async () => {
+  const r = await bench(['incremental', '--records', '300', '--change', '5', '--entry', 'src']);
+  assert.equal(r.code, 0, r.stderr);
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  const result = incrementalResultSchema.parse(JSON.parse(last));
+  assert.deepEqual(Object.keys(JSON.parse(last)), [
+    'records',
+    'change_pct',
+    'full_s',
+    'incremental_s',
+    'share_of_full',
+    'api_calls_full',
+    'api_calls_incremental',
+    'branch_growth_bytes',
+    'changed_rows_gzip_bytes',
+    'growth_ratio',
+    'peak_rss_mb',
+  ]);
+  assert.ok(result.records > 0 && result.api_calls_incremental > 0 && result.changed_rows_gzip_bytes > 20, last);
+  assert.doesNotMatch(r.stderr, /WARNING: the second run was full/, 'the second run was incremental');
 });

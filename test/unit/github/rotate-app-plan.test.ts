@@ -2,8 +2,8 @@
 // the secrets map, the status branch and an explicit old key, before anything is written.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { planRotation, RotateAppError } from '../../../src/app/rotate-app.ts';
 import { parseConfig } from '../../../src/config/index.ts';
-import { planRotation, RotateAppError } from '../../../src/github/rotate-app.ts';
 import { appFingerprint } from '../../../src/salesforce/app-fingerprint.ts';
 import type { Campaign } from '../../../src/status/index.ts';
 

@@ -6,8 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { acquireLock, hostLockFile, inspectLock, LockError, type LockHolder, type LockOptions, localLockFile, targetLock } from '../../../src/runtime/lock.ts';
+import { acquireLock, hostLockFile, inspectLock, LockError, type LockHolder, type LockOptions, localLockFile } from '../../../src/runtime/lock.ts';
 import { currentOwner, processStartTicks } from '../../../src/runtime/owner.ts';
+import { targetLock } from '../../../src/storage/lock.ts';
 
 let dir: string;
 before(() => {

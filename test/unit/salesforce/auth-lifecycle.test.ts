@@ -7,9 +7,10 @@ import type { SecretTarget, SecretWriter } from '../../../src/github/contracts.t
 import { SecretWriteError } from '../../../src/github/errors.ts';
 import { createOctokit } from '../../../src/github/octokit.ts';
 import { createSecretWriter } from '../../../src/github/secrets.ts';
+import { describeFailure } from '../../../src/runtime/errors.ts';
 import { appFingerprint } from '../../../src/salesforce/app-fingerprint.ts';
 import { type AuthenticateOptions, type AuthOrg, type AuthResult, authenticate, sessionOrThrow } from '../../../src/salesforce/auth-lifecycle.ts';
-import { describeError, ReauthRequiredError } from '../../../src/salesforce/errors.ts';
+import { ReauthRequiredError } from '../../../src/salesforce/errors.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/emulator.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import { findGrantByToken } from '../../emulators/salesforce/oauth/grants.ts';
@@ -280,7 +281,7 @@ describe('authenticate: reauth_required', () => {
     // A backup that cannot log in fails with the same text the status shows.
     assert.throws(
       () => sessionOrThrow(result),
-      (err: unknown) => err instanceof ReauthRequiredError && describeError(err) === `${result.outcome.message}\nTo fix: ${result.outcome.remedy}`,
+      (err: unknown) => err instanceof ReauthRequiredError && describeFailure(err) === `${result.outcome.message}\nTo fix: ${result.outcome.remedy}`,
     );
   });
 

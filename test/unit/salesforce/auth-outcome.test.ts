@@ -2,13 +2,12 @@
 // text whether it is thrown, printed or stored, and never a secret value.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { type AuthFailureState, describeFailure } from '../../../src/runtime/errors.ts';
 import { describeOrg, failureOutcome, type OrgRef, okOutcome, outcomeError, redact, remedyFor } from '../../../src/salesforce/auth-outcome.ts';
 import { classifyAuthError } from '../../../src/salesforce/connection.ts';
 import {
   AppPendingError,
-  describeError,
   type FailureReason,
-  type FailureState,
   MisconfiguredError,
   ReauthRequiredError,
   RotationWriteFailedError,
@@ -23,7 +22,7 @@ const ORGS: OrgRef[] = [
 
 const KIND_WORD: Record<string, RegExp> = { prod: /production/, uat: /sandbox/, eu: /My Domain/ };
 
-const CASES: [FailureState, FailureReason, RegExp[]][] = [
+const CASES: [AuthFailureState, FailureReason, RegExp[]][] = [
   ['reauth_required', 'token_expired_or_revoked', [/`sfbackup reauth --org ALIAS`/, /sixth/]],
   ['reauth_required', 'user_inactive', [/Setup > Users/, /`sfbackup reauth --org ALIAS`/]],
   ['reauth_required', 'app_changed', [/app 111111111111/, /app 222222222222/, /rotate-app/, /`sfbackup reauth --org ALIAS`/]],
@@ -103,7 +102,7 @@ describe('failureOutcome and outcomeError', () => {
       const outcome = { state, reason: 'network' as const, message: 'It failed.', remedy: 'Do this.', at: at.toISOString() };
       const err = outcomeError(outcome);
       assert.ok(err instanceof type);
-      assert.equal(describeError(err), 'It failed.\nTo fix: Do this.');
+      assert.equal(describeFailure(err), 'It failed.\nTo fix: Do this.');
     }
     assert.throws(() => outcomeError(okOutcome(at)));
   });

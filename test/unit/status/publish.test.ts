@@ -8,15 +8,10 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  campaignProgress,
-  publishStatus,
-  readStatusDir,
-  StatusPublishError,
-  type StatusPublishOptions,
-  StatusSecretError,
-  startCampaign,
-} from '../../../src/status/index.ts';
+import { readStatusDir } from '../../../src/status/files.ts';
+import { campaignProgress, startCampaign } from '../../../src/status/index.ts';
+import { publishStatus, StatusPublishError, type StatusPublishOptions } from '../../../src/status/publish.ts';
+import { StatusSecretError } from '../../../src/status/secrets.ts';
 import type { StorageContext } from '../../../src/storage/index.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/emulator.ts';
 import { backup, FP_NEW, FP_OLD, failedAuth, run } from './fixtures.ts';

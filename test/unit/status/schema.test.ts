@@ -4,18 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import {
-  assertNoSecrets,
-  campaignsSchema,
-  HISTORY_LIMIT,
-  orgHistorySchema,
-  orgStatusSchema,
-  parseStatusFile,
-  readStatusDir,
-  StatusDataError,
-  StatusSecretError,
-  writeOrgStatus,
-} from '../../../src/status/index.ts';
+import { readStatusDir, writeOrgStatus } from '../../../src/status/files.ts';
+import { campaignsSchema, HISTORY_LIMIT, orgHistorySchema, orgStatusSchema, parseStatusFile, StatusDataError } from '../../../src/status/index.ts';
+import { assertNoSecrets, StatusSecretError } from '../../../src/status/secrets.ts';
 import { FP_NEW, FP_OLD, goodStatus } from './fixtures.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'status-schema-'));

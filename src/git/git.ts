@@ -140,7 +140,39 @@ export async function openGitSession(opts: GitSessionOptions): Promise<GitSessio
   };
 }
 
+/** Where a remote is and how to reach it: the token goes into the session's config file only. */
+export interface GitRemote {
+  url: string;
+  token: string | undefined;
+  tempDir: string;
+  mask: (secret: string) => void;
+}
+
+export function openRemoteSession(remote: GitRemote): Promise<GitSession> {
+  return openGitSession({ remoteUrl: remote.url, token: remote.token, tempDir: remote.tempDir, mask: remote.mask });
+}
+
 /** A push refused because someone else moved the branch first: fetch, redo and retry. */
 export function isPushRace(r: GitResult): boolean {
   return /\(fetch first\)|\(non-fast-forward\)|failed to update ref|cannot lock ref|incorrect old value|stale info/i.test(`${r.stdout}\n${r.stderr}`);
+}
+
+export type GitFailureReason = 'auth_failed' | 'permission_denied' | 'repo_not_found' | 'file_too_large' | 'push_rejected' | 'network';
+
+/**
+ * Why a git command against a remote failed, read from what git and GitHub print. Callers turn the
+ * reason into their own error and remedy (a backup branch and the status branch advise differently).
+ */
+export function gitFailureReason(output: string): GitFailureReason {
+  if (/could not read Username|Authentication failed|Invalid username or token|returned error: 401/i.test(output)) return 'auth_failed';
+  if (/Permission to .* denied|returned error: 403|Resource not accessible/i.test(output)) return 'permission_denied';
+  if (/Repository not found|repository '[^']*' not found|returned error: 404/i.test(output)) return 'repo_not_found';
+  if (/GH001|Large files detected|exceeds maximum allowed size/i.test(output)) return 'file_too_large';
+  if (/GH006|GH013|protected branch|rule violations/i.test(output)) return 'push_rejected';
+  return 'network';
+}
+
+/** The end of git's output, where the reason is: for a one-line message. */
+export function lastLines(text: string, n = 3): string {
+  return text.trim().split('\n').slice(-n).join(' | ');
 }

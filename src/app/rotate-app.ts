@@ -8,37 +8,53 @@
 // sharing one client-id secret necessarily share the app, so they are decided together. Orgs of
 // any other app are left alone: their secrets are not written and they join no campaign.
 import { type BackupConfig, DEFAULT_CLIENT_ID_SECRET, loginUrlForType, type OrgConfig, resolveSecretTargets, type SecretsMap } from '../config/index.ts';
+import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../github/contracts.ts';
+import { SecretWriteError } from '../github/errors.ts';
+import { type OrgIssueAction, type RepoRef, syncOrgIssue } from '../github/issues.ts';
+import type { Octokit } from '../github/octokit.ts';
+import { ProductError } from '../runtime/errors.ts';
 import { appFingerprint } from '../salesforce/app-fingerprint.ts';
 import { type AuthOutcome, type OrgRef, reauthCommand, redact, remedyFor } from '../salesforce/auth-outcome.ts';
 import { MisconfiguredError } from '../salesforce/errors.ts';
-import { type Campaign, campaignProgress, isOpen, loginHostOf, type OrgRun, orgTypeOf, publishStatus, startCampaign } from '../status/index.ts';
+import { readPublishedStatus } from '../status/fetch.ts';
+import { type Campaign, campaignProgress, isOpen, loginHostOf, type OrgRun, orgTypeOf, startCampaign } from '../status/index.ts';
+import { publishStatus } from '../status/publish.ts';
 import type { StorageContext } from '../storage/config.ts';
-import { describeSecretTarget, type SecretTarget, type SecretWriter } from './contracts.ts';
-import { type OrgIssueAction, type RepoRef, syncOrgIssue } from './issues.ts';
-import type { Octokit } from './octokit.ts';
 
 /** A rotation that cannot (or must not) go ahead; nothing was written. */
 export class RotateAppError extends MisconfiguredError {}
 
 /** Some secrets were written before one failed: says which, so a person can finish by hand. */
-export class RotateAppWriteError extends Error {
+export class RotateAppWriteError extends ProductError<'secret_write_failed'> {
   override readonly name = 'RotateAppWriteError';
-  readonly remedy: string;
   readonly written: SecretTarget[];
   readonly failed: SecretTarget;
   /** For exit codes: a permission or name problem needs a setting changed; an outage does not. */
   readonly state: 'misconfigured' | 'transient';
   constructor(failed: SecretTarget, written: SecretTarget[], cause: unknown) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    const causeRemedy = (cause as { remedy?: unknown } | null)?.remedy;
+    const causeRemedy = cause instanceof ProductError ? cause.remedy : '';
     const done = written.length ? ` Already written: ${written.map(describeSecretTarget).join('; ')}.` : ' Nothing was written.';
     // A SecretWriteError already names the secret; anything else gets it named here.
     const what = why.includes(failed.name) ? why : `could not write the ${describeSecretTarget(failed)}: ${why}`;
-    super(`rotate-app stopped: ${what.replace(/\.$/, '')}.${done}`, { cause: new Error(why) });
+    super({
+      reason: 'secret_write_failed',
+      message: `rotate-app stopped: ${what.replace(/\.$/, '')}.${done}`,
+      remedy: `${causeRemedy ? `${causeRemedy} ` : ''}Then run rotate-app again with the same key and secret: writing them again is harmless.`,
+      cause: new Error(why),
+    });
     this.failed = failed;
     this.written = written;
-    this.state = (cause as { retryable?: unknown } | null)?.retryable === true ? 'transient' : 'misconfigured';
-    this.remedy = `${typeof causeRemedy === 'string' ? `${causeRemedy} ` : ''}Then run rotate-app again with the same key and secret: writing them again is harmless.`;
+    this.state = cause instanceof SecretWriteError && cause.retryable ? 'transient' : 'misconfigured';
+  }
+}
+
+/** The secrets were written, but the re-authorization campaign could not be published to the status branch. */
+export class CampaignNotPublishedError extends ProductError<'campaign_not_published'> {
+  override readonly name = 'CampaignNotPublishedError';
+  readonly state = 'failed';
+  constructor(message: string, remedy: string) {
+    super({ reason: 'campaign_not_published', message, remedy });
   }
 }
 
@@ -339,7 +355,7 @@ export interface RotateAppResult {
   /** The status branch commit; null when not published. */
   status: { branch: string; commit: string } | null;
   /** Why the status was not published, when it failed. */
-  statusError: (Error & { remedy?: string }) | null;
+  statusError: Error | null;
   issues: RotateAppIssue[];
 }
 
@@ -446,8 +462,7 @@ export async function rotateApp(plan: RotateAppPlan, opts: RotateAppOptions): Pr
         issues.push({ alias: org.alias, action: r.action, ...(r.url ? { url: r.url } : {}) });
         if (r.action !== 'unchanged') opts.log.info(`Issue for ${org.alias}: ${r.action}${r.url ? ` (${r.url})` : ''}.`);
       } catch (err) {
-        const remedy = (err as { remedy?: unknown } | null)?.remedy;
-        const message = clean(`${err instanceof Error ? err.message : String(err)}${typeof remedy === 'string' ? ` ${remedy}` : ''}`);
+        const message = clean(`${err instanceof Error ? err.message : String(err)}${err instanceof ProductError ? ` ${err.remedy}` : ''}`);
         issues.push({ alias: org.alias, action: 'failed', error: message });
         opts.log.warning(`The issue for ${org.alias} was not opened: ${message}`);
       }
@@ -455,4 +470,84 @@ export async function rotateApp(plan: RotateAppPlan, opts: RotateAppOptions): Pr
   }
 
   return { plan, written, campaign, progress: campaignProgress(campaign), outcomes, status, statusError, issues };
+}
+
+export interface RotationRequest {
+  config: BackupConfig;
+  /** `owner/name` of the repository whose secrets (or whose organization's) the config names. */
+  repository: string;
+  newClientId: string;
+  newClientSecret: string;
+  /** The action's secrets map: each org's current consumer key. A laptop has none. */
+  secrets?: SecretsMap;
+  /** The old app's consumer key when it is known (the CLI's --old-client-id, SF_CLIENT_ID). */
+  oldClientId?: string;
+  /** Reads the status branch before planning and publishes the campaign to it; absent = neither. */
+  status?: RotateAppOptions['status'];
+  dryRun?: boolean;
+  runUrl?: string | null;
+  /** The run's other secret values (tokens): refused in the status data, removed from messages. */
+  secretValues: readonly string[];
+}
+
+/** What an entry point plugs in: where lines go, and the clients, created only when they are needed. */
+export interface RotationPorts {
+  log: RotateAppLog;
+  /** Hears each old key the run reads from the secrets map, before anything is logged: mask it. */
+  mask?: (value: string) => void;
+  /** Sees the plan before anything is written (to show it); throwing stops the rotation there. */
+  onPlan?: (plan: RotateAppPlan) => void;
+  /** The secret writer; not called for a dry run. */
+  writer?: () => Promise<SecretWriter>;
+  /** Where the per-org issues go; not called for a dry run; undefined = no issues. */
+  issues?: () => Promise<{ octokit: Octokit; repo: RepoRef } | undefined>;
+}
+
+/**
+ * The rotate-app use case, the same for the action and `sfbackup rotate-app`: what the status branch
+ * knows, the plan, the secrets, the campaign on the status branch, the issues.
+ */
+export async function runRotation(req: RotationRequest, ports: RotationPorts): Promise<RotateAppResult> {
+  let published: Map<string, string | null> | undefined;
+  let campaigns: Campaign[] | undefined;
+  if (req.status) {
+    try {
+      const read = await readPublishedStatus(
+        req.config.orgs.map((o) => o.alias),
+        { branch: req.status.branch, ...(req.status.remoteUrl ? { remoteUrl: req.status.remoteUrl } : {}), context: req.status.context },
+      );
+      published = new Map([...read.orgs].map(([alias, s]) => [alias, s.appFingerprint]));
+      campaigns = read.campaigns;
+    } catch (err) {
+      ports.log.warning(`Could not read the status branch: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const plan = planRotation({
+    config: req.config,
+    repository: req.repository,
+    newClientId: req.newClientId,
+    ...(req.secrets ? { secrets: req.secrets } : {}),
+    ...(req.oldClientId ? { oldClientId: req.oldClientId } : {}),
+    ...(published ? { published } : {}),
+    ...(campaigns ? { campaigns } : {}),
+  });
+  // Only the old keys this run looked at are masked (and kept out of the status data).
+  const secrets = req.secrets ?? {};
+  const used = [...new Set(plan.orgs.flatMap((o) => [secrets[o.clientId.name], secrets[o.clientSecret.name]]))].filter((v): v is string => Boolean(v));
+  for (const v of used) ports.mask?.(v);
+  ports.onPlan?.(plan);
+
+  const writer = req.dryRun ? undefined : await ports.writer?.();
+  const issues = req.dryRun ? undefined : await ports.issues?.();
+  return rotateApp(plan, {
+    newClientId: req.newClientId,
+    newClientSecret: req.newClientSecret,
+    ...(writer ? { writer } : {}),
+    ...(req.dryRun ? { dryRun: true } : {}),
+    ...(req.status ? { status: req.status } : {}),
+    ...(issues ? { issues } : {}),
+    secretValues: [...used, ...req.secretValues],
+    ...(req.runUrl !== undefined ? { runUrl: req.runUrl } : {}),
+    log: ports.log,
+  });
 }

@@ -1,0 +1,14 @@
+import { createRequire as __sfbackupCreateRequire } from 'node:module';
+const require = __sfbackupCreateRequire(import.meta.url);
+import {
+  createSecretWriter,
+  sealSecret
+} from "./chunk-JY3AGTYS.js";
+import "./chunk-VDL7TKW2.js";
+import "./chunk-UUIBS2XM.js";
+import "./chunk-CMDQAP4X.js";
+import "./chunk-I2D4YPEE.js";
+export {
+  createSecretWriter,
+  sealSecret
+};
