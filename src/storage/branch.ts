@@ -2,7 +2,8 @@
 // commit per run, pushed with the workflow token through the one branch publisher (src/git/branch.ts),
 // which redoes a push refused as out of date on the new tip; each org owns its own directory, so
 // redoing it never touches another org's files.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { BranchKeptMovingError, checkoutBranch, publishToBranch } from '../git/branch.ts';
 import { GitCommandError, type GitRemote, gitFailureReason, lastLines } from '../git/git.ts';
@@ -64,11 +65,10 @@ export class BranchTarget implements StorageTarget {
         remote: this.remote(),
         branch: this.branch,
         dirs: [alias],
-        // The tip's copy of the org is in the work tree (its manifest at <alias>/manifest.json); this
-        // replaces it whole: rm then copy, so files the new snapshot no longer has leave the branch too.
+        // The tip's copy of the org is in the work tree (its manifest at <alias>/manifest.json): make
+        // it the new snapshot, touching only the files that differ (see syncSnapshot).
         apply: async ({ dir }) => {
-          await rm(path.join(dir, alias), { recursive: true, force: true });
-          await cp(source, path.join(dir, alias), { recursive: true });
+          await syncSnapshot(source, path.join(dir, alias));
         },
         message,
         maxAttempts: this.maxPushAttempts,
@@ -155,5 +155,41 @@ export class BranchTarget implements StorageTarget {
           'Try again later; if it persists, check that the runner can reach the git server. The previous snapshot on the branch is unchanged.',
         );
     }
+  }
+}
+
+/** Data file path → sha256, from a snapshot folder's manifest; empty when there is none or it does not parse. */
+function manifestDigests(snapshotDir: string): Map<string, string> {
+  const file = path.join(snapshotDir, 'manifest.json');
+  const out = new Map<string, string>();
+  if (!existsSync(file)) return out;
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { objects?: { files?: { path?: unknown; sha256?: unknown }[] }[] };
+    for (const o of m.objects ?? []) for (const f of o.files ?? []) if (typeof f.path === 'string' && typeof f.sha256 === 'string') out.set(f.path, f.sha256);
+  } catch {
+    // An unreadable tip manifest only means nothing is known to be unchanged: every file is copied.
+  }
+  return out;
+}
+
+/**
+ * Makes `dest` (the tip's copy of the org, fresh from git) hold exactly the files of `source` (the
+ * staged snapshot). A data file that both manifests list with the same sha256 is left as git checked
+ * it out, so `git add` skips it by its index stat and a run that changed 1 % of the org re-hashes
+ * and commits the files it changed, not every byte of the org. Everything else is copied, and files
+ * the new snapshot no longer has are removed (they leave the branch with the commit).
+ */
+export async function syncSnapshot(source: string, dest: string): Promise<void> {
+  const before = manifestDigests(dest);
+  const after = manifestDigests(source);
+  const wanted = await listFiles(source);
+  const keep = new Set(wanted.map((f) => f.rel));
+  if (existsSync(dest)) for (const f of await listFiles(dest)) if (!keep.has(f.rel)) await rm(f.abs, { force: true });
+  for (const f of wanted) {
+    const target = path.join(dest, f.rel);
+    const digest = after.get(f.rel);
+    if (digest !== undefined && before.get(f.rel) === digest && existsSync(target)) continue;
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(f.abs, target);
   }
 }
