@@ -16,7 +16,7 @@ const requireShim = "import { createRequire as __sfbackupCreateRequire } from 'n
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { index: 'src/action/main.ts', cli: 'src/cli/bin.ts', 'parse-worker': 'src/salesforce/parse-worker.ts' },
+  entryPoints: { index: 'src/action/main.ts', cli: 'src/cli/bin.ts', 'parse-worker': 'src/salesforce/bulk-csv/parse-worker.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

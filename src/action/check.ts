@@ -1,7 +1,7 @@
 // The `check` command in the action: outputs and a job summary for one org's login.
 import * as core from '@actions/core';
-import { checkOrg } from '../salesforce/check.ts';
-import { SalesforceError } from '../salesforce/errors.ts';
+import { SalesforceError } from '../runtime/auth-errors.ts';
+import { checkOrg } from '../salesforce/auth/check.ts';
 import type { CheckInputs } from './inputs.ts';
 
 export async function runCheck(inputs: CheckInputs): Promise<void> {

@@ -3,8 +3,8 @@
 // command as soon as it knows which ones the run uses (before its first log line).
 import * as core from '@actions/core';
 import { z } from 'zod';
+import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../config/credentials.ts';
 import { DEFAULT_CONFIG_FILE, orgTypeSettingSchema, STORAGE_KINDS } from '../config/schema.ts';
-import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../salesforce/connection.ts';
 
 export const COMMANDS = ['check', 'backup', 'rotate-app'] as const;
 

@@ -11,7 +11,7 @@ import { createOctokit } from '../github/octokit.ts';
 import { createSecretWriter } from '../github/secrets.ts';
 import { describeFailure, ProductError } from '../runtime/errors.ts';
 import { jobContext } from '../runtime/job-context.ts';
-import { redact } from '../salesforce/auth-outcome.ts';
+import { redact } from '../salesforce/auth/outcome.ts';
 import type { StorageContext } from '../storage/config.ts';
 import type { RotateAppInputs } from './inputs.ts';
 

@@ -12,10 +12,10 @@ import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../g
 import { SecretWriteError } from '../github/errors.ts';
 import { type OrgIssueAction, type RepoRef, syncOrgIssue } from '../github/issues.ts';
 import type { Octokit } from '../github/octokit.ts';
+import { MisconfiguredError } from '../runtime/auth-errors.ts';
 import { ProductError } from '../runtime/errors.ts';
-import { appFingerprint } from '../salesforce/app-fingerprint.ts';
-import { type AuthOutcome, type OrgRef, reauthCommand, redact, remedyFor } from '../salesforce/auth-outcome.ts';
-import { MisconfiguredError } from '../salesforce/errors.ts';
+import { appFingerprint } from '../salesforce/auth/app-fingerprint.ts';
+import { type AuthOutcome, type OrgRef, reauthCommand, redact, remedyFor } from '../salesforce/auth/outcome.ts';
 import { readPublishedStatus } from '../status/fetch.ts';
 import { type Campaign, campaignProgress, isOpen, loginHostOf, type OrgRun, orgTypeOf, startCampaign } from '../status/index.ts';
 import { publishStatus } from '../status/publish.ts';

@@ -4,11 +4,12 @@
 // CLI both call this; neither does anything it cannot.
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { OrgCredentials } from '../config/credentials.ts';
+import { SalesforceError } from '../runtime/auth-errors.ts';
 import { describeFailure } from '../runtime/errors.ts';
-import { connectChecked, type OrgCredentials, type OrgSession } from '../salesforce/connection.ts';
-import { excludedBySelection } from '../salesforce/describe.ts';
-import { SalesforceError } from '../salesforce/errors.ts';
-import { type ExportProgress, type ExportResult, exportOrg } from '../salesforce/export.ts';
+import { connectChecked, type OrgSession } from '../salesforce/auth/connection.ts';
+import { excludedBySelection } from '../salesforce/export/describe.ts';
+import { type ExportProgress, type ExportResult, exportOrg } from '../salesforce/export/export.ts';
 import {
   createSnapshotWriter,
   diffSnapshots,

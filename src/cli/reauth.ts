@@ -5,17 +5,17 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
+import { DEFAULT_API_VERSION } from '../config/credentials.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import { resolveSecretTargets, selectOrg } from '../config/resolve.ts';
 import { DEFAULT_CLIENT_ID_SECRET, DEFAULT_CLIENT_SECRET_SECRET, DEFAULT_CONFIG_FILE, loginUrlForType } from '../config/schema.ts';
 import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../github/contracts.ts';
+import { MisconfiguredError } from '../runtime/auth-errors.ts';
 import { DEFAULT_GITHUB_API_URL, jobContext } from '../runtime/job-context.ts';
-import { type ActivationWindow, DEFAULT_ACTIVATION_WINDOW_MS, realActivationWindow, withinActivationWindow } from '../salesforce/activation-window.ts';
-import { appFingerprint } from '../salesforce/app-fingerprint.ts';
-import { type ApprovalRecord, approvalWarning, checkApprovals } from '../salesforce/approvals.ts';
-import { DEFAULT_API_VERSION } from '../salesforce/connection.ts';
-import { MisconfiguredError } from '../salesforce/errors.ts';
-import { type VerifiedToken, verifyRefreshToken } from '../salesforce/verify-token.ts';
+import { type ActivationWindow, DEFAULT_ACTIVATION_WINDOW_MS, realActivationWindow, withinActivationWindow } from '../salesforce/auth/activation-window.ts';
+import { appFingerprint } from '../salesforce/auth/app-fingerprint.ts';
+import { type ApprovalRecord, approvalWarning, checkApprovals } from '../salesforce/auth/approvals.ts';
+import { type VerifiedToken, verifyRefreshToken } from '../salesforce/auth/verify-token.ts';
 import {
   DEFAULT_CALLBACK_PATH,
   DEFAULT_CALLBACK_PORT,
@@ -27,7 +27,7 @@ import {
   revokeRefreshToken,
   WebLoginError,
   webLogin,
-} from '../salesforce/web-login.ts';
+} from '../salesforce/auth/web-login.ts';
 import { readOrgFiles } from '../status/files.ts';
 
 /** Usage problems: exit 2 like every other configuration error. */

@@ -6,9 +6,9 @@ import { type RotateAppPlan, runRotation } from '../app/rotate-app.ts';
 import { loadConfig } from '../config/index.ts';
 import { DEFAULT_CONFIG_FILE } from '../config/schema.ts';
 import { describeSecretTarget, type SecretWriter } from '../github/contracts.ts';
+import { MisconfiguredError } from '../runtime/auth-errors.ts';
 import { describeFailure } from '../runtime/errors.ts';
 import { DEFAULT_GITHUB_API_URL, jobContext } from '../runtime/job-context.ts';
-import { MisconfiguredError } from '../salesforce/errors.ts';
 import { DEFAULT_STATUS_BRANCH } from '../status/index.ts';
 import type { StorageContext } from '../storage/config.ts';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type FailureReason, MisconfiguredError } from '../salesforce/errors.ts';
+import { type FailureReason, MisconfiguredError } from '../runtime/auth-errors.ts';
 import { type BackupConfig, configSchema } from './schema.ts';
 
 export class ConfigError extends MisconfiguredError {

@@ -2,8 +2,8 @@
 // Errors name the missing secret and how to add it; they never print a value.
 import { z } from 'zod';
 import type { SecretTarget } from '../github/contracts.ts';
-import { DEFAULT_API_VERSION, type OrgCredentials } from '../salesforce/connection.ts';
-import { MisconfiguredError } from '../salesforce/errors.ts';
+import { MisconfiguredError } from '../runtime/auth-errors.ts';
+import { DEFAULT_API_VERSION, type OrgCredentials } from './credentials.ts';
 import { ConfigError } from './load.ts';
 import {
   type BackupConfig,

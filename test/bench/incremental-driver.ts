@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backupOrg } from '../../src/backup/run.ts';
-import { orgCredentialsSchema } from '../../src/salesforce/connection.ts';
+import { orgCredentialsSchema } from '../../src/config/credentials.ts';
 import type { StorageTarget } from '../../src/storage/contracts.ts';
 import { createStorageTarget } from '../../src/storage/index.ts';
 

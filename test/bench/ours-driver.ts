@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backupOrg } from '../../src/backup/run.ts';
-import { orgCredentialsSchema } from '../../src/salesforce/connection.ts';
+import { orgCredentialsSchema } from '../../src/config/credentials.ts';
 import { LocalTarget } from '../../src/storage/local.ts';
 
 const { values, positionals } = parseArgs({ options: { out: { type: 'string' }, include: { type: 'string' } }, allowPositionals: true });

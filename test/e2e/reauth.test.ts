@@ -11,10 +11,10 @@ import { type ReauthIo, type ReauthResult, type ReauthSettings, reauth } from '.
 import type { SecretWriter } from '../../src/github/contracts.ts';
 import { createOctokit } from '../../src/github/octokit.ts';
 import { createSecretWriter } from '../../src/github/secrets.ts';
-import type { ActivationWindow } from '../../src/salesforce/activation-window.ts';
-import { appFingerprint } from '../../src/salesforce/app-fingerprint.ts';
-import { AppPendingError, MisconfiguredError } from '../../src/salesforce/errors.ts';
-import { WebLoginError } from '../../src/salesforce/web-login.ts';
+import { AppPendingError, MisconfiguredError } from '../../src/runtime/auth-errors.ts';
+import type { ActivationWindow } from '../../src/salesforce/auth/activation-window.ts';
+import { appFingerprint } from '../../src/salesforce/auth/app-fingerprint.ts';
+import { WebLoginError } from '../../src/salesforce/auth/web-login.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/emulator.ts';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
 import { control, creds, emulator } from '../helpers/emulator.ts';

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { appFingerprint } from '../../src/salesforce/app-fingerprint.ts';
+import { appFingerprint } from '../../src/salesforce/auth/app-fingerprint.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/emulator.ts';
 import { assertSecretsHidden, parseOutputFile, runNode } from '../helpers/dist.ts';
 

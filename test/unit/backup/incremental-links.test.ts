@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type BackupOptions, backupOrg } from '../../../src/backup/run.ts';
-import { orgCredentialsSchema } from '../../../src/salesforce/connection.ts';
+import { orgCredentialsSchema } from '../../../src/config/credentials.ts';
 import { loadManifest, stampsPathFor, verifySnapshot } from '../../../src/snapshot/index.ts';
 import { LocalTarget } from '../../../src/storage/local.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';

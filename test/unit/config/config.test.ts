@@ -15,7 +15,7 @@ import {
   resolveSecretTargets,
   selectOrg,
 } from '../../../src/config/index.ts';
-import { MisconfiguredError } from '../../../src/salesforce/errors.ts';
+import { MisconfiguredError } from '../../../src/runtime/auth-errors.ts';
 
 const FILE = '.github/salesforce-backup.yml';
 

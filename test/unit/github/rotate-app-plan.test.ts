@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { planRotation, RotateAppError } from '../../../src/app/rotate-app.ts';
 import { parseConfig } from '../../../src/config/index.ts';
-import { appFingerprint } from '../../../src/salesforce/app-fingerprint.ts';
+import { appFingerprint } from '../../../src/salesforce/auth/app-fingerprint.ts';
 import type { Campaign } from '../../../src/status/index.ts';
 
 const OLD = 'old-consumer-key-0000000000';

@@ -2,8 +2,8 @@
 // window lasts, and a Ctrl-C ends a pause.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type ActivationWindow, realActivationWindow, withinActivationWindow } from '../../../src/salesforce/activation-window.ts';
-import { AppPendingError, ReauthRequiredError } from '../../../src/salesforce/errors.ts';
+import { AppPendingError, ReauthRequiredError } from '../../../src/runtime/auth-errors.ts';
+import { type ActivationWindow, realActivationWindow, withinActivationWindow } from '../../../src/salesforce/auth/activation-window.ts';
 
 const pending = () => new AppPendingError({ reason: 'client_unknown', message: 'Salesforce does not know this consumer key.', remedy: 'wait' });
 

@@ -2,7 +2,7 @@
 // and whose token a new login would cost.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type ApprovalRecord, approvalWarning, checkApprovals, holdsLiveApproval } from '../../../src/salesforce/approvals.ts';
+import { type ApprovalRecord, approvalWarning, checkApprovals, holdsLiveApproval } from '../../../src/salesforce/auth/approvals.ts';
 
 const USER = '005000000000001AAA';
 const OTHER_USER = '005000000000002AAA';

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
-import { buildAuthorizeUrl, type CallbackServer, createPkce, redirectUriFor, startCallbackServer, WebLoginError } from '../../../src/salesforce/web-login.ts';
+import {
+  buildAuthorizeUrl,
+  type CallbackServer,
+  createPkce,
+  redirectUriFor,
+  startCallbackServer,
+  WebLoginError,
+} from '../../../src/salesforce/auth/web-login.ts';
 
 const callback = (o: { state?: string; timeoutMs?: number; signal?: AbortSignal; port?: number } = {}) =>
   startCallbackServer({

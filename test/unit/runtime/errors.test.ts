@@ -10,11 +10,6 @@ import { RotateAppUsageError } from '../../../src/cli/rotate-app.ts';
 import { ConfigError } from '../../../src/config/load.ts';
 import type { SecretTarget } from '../../../src/github/contracts.ts';
 import { IssueSyncError, SecretWriteError } from '../../../src/github/errors.ts';
-import { describeFailure, failureState, ProductError, type ProductState } from '../../../src/runtime/errors.ts';
-import { DiskFullError } from '../../../src/runtime/io.ts';
-import { LockError } from '../../../src/runtime/lock.ts';
-import { BudgetExceededError } from '../../../src/salesforce/budget.ts';
-import { SelectionError } from '../../../src/salesforce/describe.ts';
 import {
   AppPendingError,
   MisconfiguredError,
@@ -22,8 +17,13 @@ import {
   RotationWriteFailedError,
   SalesforceError,
   TransientError,
-} from '../../../src/salesforce/errors.ts';
-import { WebLoginError } from '../../../src/salesforce/web-login.ts';
+} from '../../../src/runtime/auth-errors.ts';
+import { describeFailure, failureState, ProductError, type ProductState } from '../../../src/runtime/errors.ts';
+import { DiskFullError } from '../../../src/runtime/io.ts';
+import { LockError } from '../../../src/runtime/lock.ts';
+import { WebLoginError } from '../../../src/salesforce/auth/web-login.ts';
+import { BudgetExceededError } from '../../../src/salesforce/export/budget.ts';
+import { SelectionError } from '../../../src/salesforce/export/describe.ts';
 import { IncrementalNotPossibleError, SnapshotCorruptError, SnapshotError } from '../../../src/snapshot/errors.ts';
 import { CampaignError } from '../../../src/status/campaigns.ts';
 import { StatusPublishError } from '../../../src/status/publish.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { appFingerprint } from '../../../src/salesforce/app-fingerprint.ts';
+import { appFingerprint } from '../../../src/salesforce/auth/app-fingerprint.ts';
 
 describe('appFingerprint', () => {
   it("is the first 12 hex characters of the key's sha256", () => {

@@ -7,10 +7,10 @@ import type { SecretTarget, SecretWriter } from '../../../src/github/contracts.t
 import { SecretWriteError } from '../../../src/github/errors.ts';
 import { createOctokit } from '../../../src/github/octokit.ts';
 import { createSecretWriter } from '../../../src/github/secrets.ts';
+import { ReauthRequiredError } from '../../../src/runtime/auth-errors.ts';
 import { describeFailure } from '../../../src/runtime/errors.ts';
-import { appFingerprint } from '../../../src/salesforce/app-fingerprint.ts';
-import { type AuthenticateOptions, type AuthOrg, type AuthResult, authenticate, sessionOrThrow } from '../../../src/salesforce/auth-lifecycle.ts';
-import { ReauthRequiredError } from '../../../src/salesforce/errors.ts';
+import { appFingerprint } from '../../../src/salesforce/auth/app-fingerprint.ts';
+import { type AuthenticateOptions, type AuthOrg, type AuthResult, authenticate, sessionOrThrow } from '../../../src/salesforce/auth/lifecycle.ts';
 import { type GitHubEmulator, startGitHubEmulator } from '../../emulators/github/emulator.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import { findGrantByToken } from '../../emulators/salesforce/oauth/grants.ts';

@@ -2,9 +2,6 @@
 // text whether it is thrown, printed or stored, and never a secret value.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type AuthFailureState, describeFailure } from '../../../src/runtime/errors.ts';
-import { describeOrg, failureOutcome, type OrgRef, okOutcome, outcomeError, redact, remedyFor } from '../../../src/salesforce/auth-outcome.ts';
-import { classifyAuthError } from '../../../src/salesforce/connection.ts';
 import {
   AppPendingError,
   type FailureReason,
@@ -12,7 +9,10 @@ import {
   ReauthRequiredError,
   RotationWriteFailedError,
   TransientError,
-} from '../../../src/salesforce/errors.ts';
+} from '../../../src/runtime/auth-errors.ts';
+import { type AuthFailureState, describeFailure } from '../../../src/runtime/errors.ts';
+import { classifyAuthError } from '../../../src/salesforce/auth/connection.ts';
+import { describeOrg, failureOutcome, type OrgRef, okOutcome, outcomeError, redact, remedyFor } from '../../../src/salesforce/auth/outcome.ts';
 
 const ORGS: OrgRef[] = [
   { alias: 'prod', type: 'production', loginUrl: 'https://login.salesforce.com', refreshTokenSecret: 'SF_REFRESH_TOKEN_PROD' },

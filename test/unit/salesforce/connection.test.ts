@@ -1,8 +1,9 @@
 // How login failures are classified, and how settings are validated, without a server.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { classifyAuthError, knownLoginHosts, orgCredentialsSchema, otherLoginHost, parseSettings } from '../../../src/salesforce/connection.ts';
-import { AppPendingError, MisconfiguredError, ReauthRequiredError, type SalesforceError, TransientError } from '../../../src/salesforce/errors.ts';
+import { orgCredentialsSchema, parseSettings } from '../../../src/config/credentials.ts';
+import { AppPendingError, MisconfiguredError, ReauthRequiredError, type SalesforceError, TransientError } from '../../../src/runtime/auth-errors.ts';
+import { classifyAuthError, knownLoginHosts, otherLoginHost } from '../../../src/salesforce/auth/connection.ts';
 
 /** What jsforce throws for an OAuth error body: an Error named by the `error` code. */
 function oauthError(error: string, description: string): Error {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { CsvFormatError, csvRecords } from '../../../src/salesforce/csv-records.ts';
+import { CsvFormatError, csvRecords } from '../../../src/salesforce/bulk-csv/csv-records.ts';
 
 const NASTY = [
   '',

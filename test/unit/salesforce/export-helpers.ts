@@ -1,7 +1,7 @@
 // Shared by the exporter tests: an in-memory ObjectSink that behaves like the snapshot's (rows keyed
 // by Id, incremental sinks merge into the previous run's rows), and the emulator's store as the truth.
 import assert from 'node:assert/strict';
-import type { ExportResult, IncrementalBase, SinkFactory } from '../../../src/salesforce/export.ts';
+import type { ExportResult, IncrementalBase, SinkFactory } from '../../../src/salesforce/export/export.ts';
 import { fromByteString } from '../../../src/snapshot/bytes.ts';
 import type { ObjectExportInfo, ObjectSchema, ObjectSink } from '../../../src/snapshot/contracts.ts';
 import { parseCsv } from '../../../src/snapshot/csv.ts';

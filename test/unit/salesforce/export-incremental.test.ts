@@ -3,7 +3,7 @@
 // cannot be merged (not replicateable, new, changed fields) are exported in full and say so.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
+import { type ExportResult, exportOrg } from '../../../src/salesforce/export/export.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
 import { control, emulator, refreshConnection } from '../../helpers/emulator.ts';

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
+import { type ExportResult, exportOrg } from '../../../src/salesforce/export/export.ts';
 import { createSnapshotWriter, type Manifest, readObjectRows } from '../../../src/snapshot/index.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';

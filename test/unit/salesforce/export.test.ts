@@ -3,10 +3,10 @@
 // the object Bulk refuses comes through REST, and object/field selection does what the config says.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SelectionError } from '../../../src/salesforce/describe.ts';
-import { MisconfiguredError } from '../../../src/salesforce/errors.ts';
-import { type ExportProgress, type ExportResult, exportOrg } from '../../../src/salesforce/export.ts';
-import { createParsePool } from '../../../src/salesforce/parse-pool.ts';
+import { MisconfiguredError } from '../../../src/runtime/auth-errors.ts';
+import { createParsePool } from '../../../src/salesforce/bulk-csv/parse-pool.ts';
+import { SelectionError } from '../../../src/salesforce/export/describe.ts';
+import { type ExportProgress, type ExportResult, exportOrg } from '../../../src/salesforce/export/export.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import type { Org } from '../../emulators/salesforce/model.ts';
 import { control, emulator, refreshConnection } from '../../helpers/emulator.ts';

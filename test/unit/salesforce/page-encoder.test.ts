@@ -3,8 +3,8 @@
 // the page is cut into chunks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CsvFormatError, CsvRecordStream } from '../../../src/salesforce/csv-records.ts';
-import { PageEncoder } from '../../../src/salesforce/page-encoder.ts';
+import { CsvFormatError, CsvRecordStream } from '../../../src/salesforce/bulk-csv/csv-records.ts';
+import { PageEncoder } from '../../../src/salesforce/bulk-csv/page-encoder.ts';
 import { toByteString } from '../../../src/snapshot/bytes.ts';
 import { type EncodedBatch, encodeRows, type RowLayout, RowShapeError } from '../../../src/snapshot/encoded.ts';
 

@@ -4,10 +4,10 @@
 // through the CSV reader into the sink as it arrives, so memory holds a batch of rows, never an object.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { dropFirst, type EncodedBatch, type RowLayout } from '../snapshot/encoded.ts';
+import { TransientError } from '../../runtime/auth-errors.ts';
+import { dropFirst, type EncodedBatch, type RowLayout } from '../../snapshot/encoded.ts';
+import { inlineParsePool, type ParsedChunk, type ParsePool } from '../bulk-csv/parse-pool.ts';
 import type { SalesforceApi } from './api-client.ts';
-import { TransientError } from './errors.ts';
-import { inlineParsePool, type ParsedChunk, type ParsePool } from './parse-pool.ts';
 import { DEFAULT_RETRY, type RetryPolicy, SalesforceHttpError, withRetry } from './retry.ts';
 
 /** Bulk API 2.0 does not serve this object (Salesforce answers the create with a 400). */

@@ -2,8 +2,8 @@
 // nextRecordsUrl. Values are flattened to the cells the Bulk CSV would hold for the same row, so a
 // snapshot does not depend on which API an object came through.
 import { z } from 'zod';
-import { toByteString } from '../snapshot/bytes.ts';
-import { encodeRows, type RowLayout } from '../snapshot/encoded.ts';
+import { toByteString } from '../../snapshot/bytes.ts';
+import { encodeRows, type RowLayout } from '../../snapshot/encoded.ts';
 import type { SalesforceApi } from './api-client.ts';
 import { type RowReceiver, soql } from './bulk-export.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';

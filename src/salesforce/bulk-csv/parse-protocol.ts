@@ -1,5 +1,5 @@
 // Messages between the page parser pool (parse-pool.ts) and its worker threads (parse-worker.ts).
-import type { EncodedBatch, RowLayout } from '../snapshot/encoded.ts';
+import type { EncodedBatch, RowLayout } from '../../snapshot/encoded.ts';
 
 export type ParseRequest =
   | { id: number; op: 'open'; stream: number; layout: RowLayout }

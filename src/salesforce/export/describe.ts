@@ -3,10 +3,10 @@
 // config changes. Compound address/location fields are dropped (their components stay) and base64
 // too: Bulk API 2.0 refuses both in a SELECT.
 import type { Connection, DescribeGlobalSObjectResult, DescribeSObjectResult } from 'jsforce';
-import { ProductError } from '../runtime/errors.ts';
-import type { ObjectSchema, SchemaField } from '../snapshot/contracts.ts';
+import { MisconfiguredError } from '../../runtime/auth-errors.ts';
+import { ProductError } from '../../runtime/errors.ts';
+import type { ObjectSchema, SchemaField } from '../../snapshot/contracts.ts';
 import type { SalesforceApi } from './api-client.ts';
-import { MisconfiguredError } from './errors.ts';
 import { type RetryPolicy, withRetry } from './retry.ts';
 
 export interface SelectionOptions {

@@ -1,7 +1,7 @@
 // Every failure to reach an org becomes one of these classes: a state the status page can show,
 // a short reason a program can branch on, and a remedy a person can act on. Messages never carry
 // secret values.
-import { type AuthFailureState, type AuthState, ProductError } from '../runtime/errors.ts';
+import { type AuthFailureState, type AuthState, ProductError } from './errors.ts';
 
 /** Most urgent first: when one run sees several, the status shows the first. */
 export const AUTH_STATES_BY_URGENCY: readonly AuthState[] = ['rotation_write_failed', 'reauth_required', 'misconfigured', 'app_pending', 'transient', 'ok'];

@@ -2,7 +2,7 @@
 // quoted, quotes doubled, newlines inside quotes). It scans with indexOf rather than character by
 // character: parsing is the exporter's hot loop, and csv-parse's general state machine ran at a
 // third of the speed of the download itself. Its results equal csv-parse's on this dialect (tested).
-import { BYTE_BOM } from '../snapshot/bytes.ts';
+import { BYTE_BOM } from '../../snapshot/bytes.ts';
 
 /** Parses one record starting at `start`; undefined when the text ends inside it (more input needed). */
 export function parseRecord(buf: string, start: number, final: boolean): { fields: string[]; next: number } | undefined {

@@ -2,9 +2,10 @@
 // error and job summary, the CLI, the status file and the per-org issue all print `outcome.remedy`,
 // so a person reads the same instruction wherever they look. Remedies name the org, its login host
 // and the exact command; they never contain a secret value.
-import type { AuthFailureState } from '../runtime/errors.ts';
-import type { AuthOutcome as StatusAuthOutcome } from '../status/update.ts';
-import { errorForState, type FailureContext, type FailureReason, SalesforceError, TransientError } from './errors.ts';
+
+import { errorForState, type FailureContext, type FailureReason, SalesforceError, TransientError } from '../../runtime/auth-errors.ts';
+import type { AuthFailureState } from '../../runtime/errors.ts';
+import type { AuthOutcome as StatusAuthOutcome } from '../../status/update.ts';
 
 /** How an org logs in: `production` (login.salesforce.com), `sandbox` (test.salesforce.com) or its My Domain. */
 export type LoginKind = 'production' | 'sandbox' | 'my_domain';

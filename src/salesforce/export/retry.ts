@@ -2,7 +2,7 @@
 // Salesforce sheds load with 5xx pages, 429/420 and REQUEST_LIMIT_EXCEEDED (ConcurrentPerOrgLongTxn),
 // and long result downloads die with reset sockets or go silent; all of those heal by waiting. The
 // daily allowance (REQUEST_LIMIT_EXCEEDED for TotalRequests) does not: it frees up over hours.
-import { type BackoffPolicy, retryTransient } from '../runtime/backoff.ts';
+import { type BackoffPolicy, retryTransient } from '../../runtime/backoff.ts';
 
 /** An HTTP answer from Salesforce that was not 2xx, with the `errorCode` of its JSON envelope. */
 export class SalesforceHttpError extends Error {

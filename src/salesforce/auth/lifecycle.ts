@@ -11,25 +11,23 @@
 //   at login.salesforce.com looks exactly like a revoked one, and only the other host can tell.
 // - rotation_write_failed stays until a login succeeds: the next run only sees a dead token, but
 //   re-authorizing alone would fail again at the next rotation unless the permission is fixed too.
-import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../github/contracts.ts';
-import { doubling, retry } from '../runtime/backoff.ts';
-import { type AuthState, ProductError } from '../runtime/errors.ts';
+
+import { type OrgCredentials, orgCredentialsSchema, parseSettings } from '../../config/credentials.ts';
+import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../../github/contracts.ts';
+import {
+  errorForState,
+  MisconfiguredError,
+  ReauthRequiredError,
+  RotationWriteFailedError,
+  type SalesforceError,
+  TransientError,
+} from '../../runtime/auth-errors.ts';
+import { doubling, retry } from '../../runtime/backoff.ts';
+import { type AuthState, ProductError } from '../../runtime/errors.ts';
 import { DEFAULT_ACTIVATION_WINDOW_MS, withinActivationWindow } from './activation-window.ts';
 import { appFingerprint } from './app-fingerprint.ts';
-import { type AuthOutcome, failureOutcome, type OrgRef, okOutcome, outcomeError } from './auth-outcome.ts';
-import {
-  classifyAuthError,
-  connect,
-  genericHostKind,
-  knownLoginHosts,
-  type LoginHosts,
-  type OrgCredentials,
-  type OrgSession,
-  orgCredentialsSchema,
-  otherLoginHost,
-  parseSettings,
-} from './connection.ts';
-import { errorForState, MisconfiguredError, ReauthRequiredError, RotationWriteFailedError, type SalesforceError, TransientError } from './errors.ts';
+import { classifyAuthError, connect, genericHostKind, knownLoginHosts, type LoginHosts, type OrgSession, otherLoginHost } from './connection.ts';
+import { type AuthOutcome, failureOutcome, type OrgRef, okOutcome, outcomeError } from './outcome.ts';
 
 export const DEFAULT_APP_PENDING_WINDOW_MS = DEFAULT_ACTIVATION_WINDOW_MS;
 /** Pauses while a new consumer key is not active yet: doubling from 5 s, at most 2 minutes. */

@@ -1,7 +1,7 @@
 // New or changed Connected Apps are unknown to Salesforce's login servers for 2-10 minutes
 // (salesforce-api.md §1.7): every call answers `invalid_client_id`. Waiting that out is the only fix,
 // so calls that meet it are retried with backoff until a window (default 10 minutes) has passed.
-import { AppPendingError, type SalesforceError } from './errors.ts';
+import { AppPendingError, type SalesforceError } from '../../runtime/auth-errors.ts';
 
 export const DEFAULT_ACTIVATION_WINDOW_MS = 10 * 60_000;
 

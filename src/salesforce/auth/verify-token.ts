@@ -2,9 +2,11 @@
 // way every run does (connect(): refresh-token grant with the Connected App's key and secret), read
 // who it belongs to, and check that it is the org the config means. Only a token that passes is
 // stored; a mix-up (another org, a sandbox configured as production) fails with a remedy instead.
+
+import type { OrgCredentials } from '../../config/credentials.ts';
+import { MisconfiguredError } from '../../runtime/auth-errors.ts';
 import { type ActivationWindow, withinActivationWindow } from './activation-window.ts';
-import { classifyAuthError, connect, type OrgCredentials, type OrgSession } from './connection.ts';
-import { MisconfiguredError } from './errors.ts';
+import { classifyAuthError, connect, type OrgSession } from './connection.ts';
 
 export type OrgKind = 'production' | 'sandbox';
 

@@ -8,8 +8,8 @@
 // exactly as the snapshot does. Anything unusual in a record (an unquoted field with a quote or CR,
 // a CRLF line end) sends that one record through the general parser and encoder instead, so the
 // bytes are the same either way (tested against parse + encodeRows).
-import { BYTE_BOM } from '../snapshot/bytes.ts';
-import { BatchBuilder, type EncodedBatch, isUsableId, type RowLayout, RowShapeError } from '../snapshot/encoded.ts';
+import { BYTE_BOM } from '../../snapshot/bytes.ts';
+import { BatchBuilder, type EncodedBatch, isUsableId, type RowLayout, RowShapeError } from '../../snapshot/encoded.ts';
 import { CsvFormatError, parseRecord } from './csv-records.ts';
 
 const QUOTE = 34;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type EncodedBatch, type RowLayout, RowShapeError } from '../snapshot/encoded.ts';
+import { type EncodedBatch, type RowLayout, RowShapeError } from '../../snapshot/encoded.ts';
 import { CsvFormatError } from './csv-records.ts';
 import { PageEncoder } from './page-encoder.ts';
 import type { ParseReply, ParseRequest } from './parse-protocol.ts';

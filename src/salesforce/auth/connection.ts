@@ -2,11 +2,8 @@
 // plus a stored refresh token, through jsforce's OAuth2 refresh. Shared by the action and the CLI.
 import { Connection, OAuth2, type TokenResponse } from 'jsforce';
 import { z } from 'zod';
-import { AppPendingError, type FailureReason, MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
-
-export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
-export const SANDBOX_LOGIN_URL = 'https://test.salesforce.com';
-export const DEFAULT_API_VERSION = '62.0';
+import { DEFAULT_LOGIN_URL, type OrgCredentials, SANDBOX_LOGIN_URL } from '../../config/credentials.ts';
+import { AppPendingError, MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from '../../runtime/auth-errors.ts';
 
 /** The two generic login hosts. Tests point them at the emulator; everyone else keeps the defaults. */
 export interface LoginHosts {
@@ -78,75 +75,9 @@ export function otherLoginHost(loginUrl: string, hosts?: LoginHosts | readonly L
   return undefined;
 }
 
-/** Refresh tokens are `[A-Za-z0-9._-]` with at most two trailing `=` (salesforce-api.md §1.1). */
-export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9._-]+={0,2}$/;
-
 const LOGIN_URL_REMEDY =
   "Check the login URL: production orgs use https://login.salesforce.com, sandboxes https://test.salesforce.com, or use the org's My Domain URL.";
 const REAUTHORIZE = 'Re-authorize the org (log in to Salesforce again through the Connected App) and store the new refresh token in the secret.';
-
-const httpUrl = z
-  .string()
-  .trim()
-  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://login.salesforce.com' }))
-  .refine((u) => !new URL(u).hostname.endsWith('.lightning.force.com'), {
-    error: 'is a Lightning URL; use the My Domain URL (https://<domain>.my.salesforce.com) or https://login.salesforce.com',
-  })
-  .transform((u) => u.replace(/\/+$/, ''));
-
-const secret = (what: string) =>
-  z
-    .string({ error: `is required: ${what}` })
-    .trim()
-    .min(1, { error: `is required: ${what}` });
-
-/** What it takes to log in to one org. The three secrets must never reach a log. */
-export const orgCredentialsSchema = z.object({
-  loginUrl: httpUrl.default(DEFAULT_LOGIN_URL),
-  clientId: secret('the Connected App consumer key'),
-  clientSecret: secret('the Connected App consumer secret'),
-  refreshToken: secret("the org's refresh token").regex(REFRESH_TOKEN_PATTERN, {
-    // Never quotes the value. A URL-encoded (%3D) or quoted copy is the usual cause.
-    error: 'is not a Salesforce refresh token (only letters, digits, . _ - and up to two trailing =; copy it again without quotes or URL encoding)',
-  }),
-  apiVersion: z
-    .string()
-    .trim()
-    .regex(/^\d{2,3}\.0$/, { error: 'must look like 62.0' })
-    .default(DEFAULT_API_VERSION),
-});
-
-export type OrgCredentials = z.output<typeof orgCredentialsSchema>;
-
-/**
- * Validates raw settings against a schema. `names` says how the caller spells each key for a person
- * (`refresh-token` for the action, `--refresh-token / SF_REFRESH_TOKEN` for the CLI).
- */
-export function parseSettings<S extends z.ZodType>(schema: S, raw: unknown, names: Record<string, string>): z.output<S> {
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = String(issue.path[0] ?? '');
-    return `${names[key] ?? key} ${issue.message}`;
-  });
-  throw new MisconfiguredError({
-    reason: settingsReason(result.error.issues),
-    message: `Invalid settings: ${problems.join('; ')}.`,
-    remedy: 'Set the values named above (see the README for where each one comes from).',
-  });
-}
-
-const SECRET_KEYS = new Set(['clientId', 'clientSecret', 'refreshToken']);
-
-/** The first problem decides the reason, so the status can say "missing secret" rather than "bad input". */
-function settingsReason(issues: z.ZodError['issues']): FailureReason {
-  const first = issues[0];
-  const key = String(first?.path[0] ?? '');
-  if (key === 'loginUrl') return 'malformed_url';
-  if (SECRET_KEYS.has(key) && first && /is required/.test(first.message)) return 'missing_secret';
-  if (key === 'refreshToken') return 'malformed_token';
-  return 'bad_input';
-}
 
 export interface OrgSession {
   conn: Connection;

@@ -1,8 +1,9 @@
 // `check`: log in to one org and read what a person wants to see first (which org, where, how much
 // of the daily API allowance is left). Both the action and the CLI present this result.
 import type { Connection, OrganizationLimitsInfo } from 'jsforce';
-import { classifyAuthError, connectChecked, type OrgCredentials } from './connection.ts';
-import { TransientError } from './errors.ts';
+import type { OrgCredentials } from '../../config/credentials.ts';
+import { TransientError } from '../../runtime/auth-errors.ts';
+import { classifyAuthError, connectChecked } from './connection.ts';
 
 export interface ApiUsage {
   /** Requests counted in the org's rolling 24-hour window, this check's included. */

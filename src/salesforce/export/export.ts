@@ -14,17 +14,17 @@
 // cannot read, a Bulk job that failed) stays that object's failure and the others go on.
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
-import { ProductError } from '../runtime/errors.ts';
-import type { ObjectSchema, ObjectSink } from '../snapshot/contracts.ts';
-import type { RowLayout } from '../snapshot/encoded.ts';
-import { SnapshotError } from '../snapshot/errors.ts';
+import { MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from '../../runtime/auth-errors.ts';
+import { ProductError } from '../../runtime/errors.ts';
+import type { ObjectSchema, ObjectSink } from '../../snapshot/contracts.ts';
+import type { RowLayout } from '../../snapshot/encoded.ts';
+import { SnapshotError } from '../../snapshot/errors.ts';
+import { classifyAuthError } from '../auth/connection.ts';
+import { createParsePool, type ParsePool } from '../bulk-csv/parse-pool.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_WAIT_NOTICE_MS, SalesforceApi } from './api-client.ts';
 import { ApiBudget, BudgetExceededError } from './budget.ts';
 import { type BulkTuning, BulkUnsupportedError, bulkExport, bulkTuning, type RowReceiver } from './bulk-export.ts';
-import { classifyAuthError } from './connection.ts';
 import { mapBounded, type PlannedObject, planObjects, type SelectionOptions } from './describe.ts';
-import { MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from './errors.ts';
-import { createParsePool, type ParsePool } from './parse-pool.ts';
 import { restExport } from './rest-export.ts';
 import {
   DEFAULT_RETRY,

@@ -1,7 +1,7 @@
 // The share of the org's daily API allowance a backup may spend. Salesforce counts every REST and
 // Bulk call against DailyApiRequests; a backup that drains it locks the org's integrations out for
 // the rest of the day, so the exporter stops starting work before it crosses its share.
-import { SalesforceError } from './errors.ts';
+import { SalesforceError } from '../../runtime/auth-errors.ts';
 
 /** The run stopped starting new work because it reached its share of the daily API allowance. */
 export class BudgetExceededError extends SalesforceError {

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuth2, type TokenResponse } from 'jsforce';
-import { type AuthFailureState, ProductError } from '../runtime/errors.ts';
+import { type AuthFailureState, ProductError } from '../../runtime/errors.ts';
 import { classifyAuthError } from './connection.ts';
 
 /** What the Salesforce CLI registers and what Connected Apps made for it commonly list. */
