@@ -19,6 +19,16 @@ export interface OrgRef {
   loginUrl: string;
   /** The name of the secret holding its refresh token, when known (`SF_REFRESH_TOKEN_PROD`). */
   refreshTokenSecret?: string;
+  /**
+   * The exact command that re-authorizes this org, when it is not `sfbackup reauth --org ALIAS` (an org
+   * given without a config file: `sfbackup reauth --login-url … --secret … --repo …`).
+   */
+  reauthCommand?: string;
+  /**
+   * How this run would have written a rotated token, for the remedy when it could not (the action:
+   * "the secrets-token input"; the CLI: "--repo OWNER/NAME with GH_TOKEN").
+   */
+  secretWriteSetting?: string;
 }
 
 /** The status contract's record of one attempt, with Salesforce's reasons. */
@@ -41,6 +51,16 @@ export function reauthCommand(alias: string): string {
   return `sfbackup reauth --org ${alias}`;
 }
 
+/**
+ * The re-authorization command for an org given without a config file: its login host (by type for
+ * the generic hosts, else the URL), the GitHub secret that receives the token and its repository.
+ * Unknown parts stay placeholders a person fills in (`SECRET_NAME`, `OWNER/NAME`).
+ */
+export function reauthCommandWithoutConfig(o: { loginUrl: string; type?: string; secret?: string; repo?: string }): string {
+  const host = o.type === 'production' || o.type === 'sandbox' ? `--type ${o.type}` : `--login-url ${o.loginUrl}`;
+  return `sfbackup reauth ${host} --secret ${o.secret ?? 'SECRET_NAME'} --repo ${o.repo ?? 'OWNER/NAME'}`;
+}
+
 function secretPhrase(org: OrgRef): string {
   return org.refreshTokenSecret ? `the secret ${org.refreshTokenSecret}` : "the org's refresh-token secret";
 }
@@ -49,7 +69,7 @@ function secretPhrase(org: OrgRef): string {
 function reauthStep(org: OrgRef): string {
   const kind = loginKind(org.type);
   const page = kind === 'my_domain' ? `the My Domain login page ${org.loginUrl}` : `the ${kind} login page ${org.loginUrl}`;
-  return `run \`${reauthCommand(org.alias)}\` on your computer: it opens ${page}, and after you log in it writes the new refresh token into ${secretPhrase(org)}.`;
+  return `run \`${org.reauthCommand ?? reauthCommand(org.alias)}\` on your computer: it opens ${page}, and after you log in it writes the new refresh token into ${secretPhrase(org)}.`;
 }
 
 function cap(text: string): string {
@@ -131,12 +151,12 @@ export function remedyFor(failure: { state: AuthFailureState; reason: FailureRea
     case 'secret_write_failed':
       return (
         `${cap(where)} rotated its refresh token and writing the new one to ${ctx.secretTarget ?? secretPhrase(org)} failed, so the token in the secret is dead (rotation revokes the old one). ` +
-        `Fix the secrets-write permission of the secrets-token input (docs/github-token.md).${ctx.writeRemedy ? ` ${ctx.writeRemedy}` : ''} Then re-authorize: ${reauthStep(org)}`
+        `Fix the secrets-write permission of ${org.secretWriteSetting ?? 'the secrets-token input'} (docs/github-token.md).${ctx.writeRemedy ? ` ${ctx.writeRemedy}` : ''} Then re-authorize: ${reauthStep(org)}`
       );
     case 'no_secret_writer':
       return (
-        `${cap(where)} rotated its refresh token (Refresh Token Rotation is on for the Connected App), and no secrets-token input was given to write the new one to ${ctx.secretTarget ?? secretPhrase(org)}, so the token in the secret is dead. ` +
-        `Add the secrets-token input with a token that can write secrets (docs/github-token.md; the workflow GITHUB_TOKEN cannot), or turn rotation off in ${APP_POLICIES}. Then re-authorize: ${reauthStep(org)}`
+        `${cap(where)} rotated its refresh token (Refresh Token Rotation is on for the Connected App), and ${org.secretWriteSetting ? `this run had no way to write the new one (${org.secretWriteSetting})` : 'no secrets-token input was given to write the new one'} to ${ctx.secretTarget ?? secretPhrase(org)}, so the token in the secret is dead. ` +
+        `${org.secretWriteSetting ? `Give ${org.secretWriteSetting}` : 'Add the secrets-token input'} with a token that can write secrets (docs/github-token.md; the workflow GITHUB_TOKEN cannot), or turn rotation off in ${APP_POLICIES}. Then re-authorize: ${reauthStep(org)}`
       );
     default:
       if (failure.state === 'transient') {
