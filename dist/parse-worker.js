@@ -2,10 +2,10 @@ import { createRequire as __sfbackupCreateRequire } from 'node:module';
 const require = __sfbackupCreateRequire(import.meta.url);
 import {
   PageEncoder
-} from "./chunks/chunk-YB5IORQZ.js";
+} from "./chunks/chunk-UDBXN2DG.js";
 import "./chunks/chunk-I2D4YPEE.js";
 
-// src/salesforce/parse-worker.ts
+// src/salesforce/bulk-csv/parse-worker.ts
 import { parentPort } from "node:worker_threads";
 var streams = /* @__PURE__ */ new Map();
 var port = parentPort;

@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { z } from 'zod';
 import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../config/credentials.ts';
 import { DEFAULT_CONFIG_FILE, orgTypeSettingSchema, STORAGE_KINDS } from '../config/schema.ts';
+import { aliasSetting, backupRunFields, intIn, lifecycleFields, optionalText } from '../config/settings.ts';
 
 export const COMMANDS = ['check', 'backup', 'rotate-app'] as const;
 
@@ -12,52 +13,15 @@ const checkSchema = orgCredentialsSchema.extend({ command: z.literal('check') })
 
 export type CheckInputs = z.output<typeof checkSchema>;
 
-const optionalText = z.string().trim().min(1).optional();
-const intIn = (min: number, max: number, example: string) =>
-  z.coerce
-    .number({ error: `must be a whole number from ${min} to ${max} — e.g. ${example}` })
-    .int({ error: `must be a whole number — e.g. ${example}` })
-    .min(min)
-    .max(max);
-
-/** `10%`, `10` or `0.1` all mean a tenth. */
-const share = (example: string) =>
-  z
-    .string()
-    .trim()
-    .transform((v, ctx) => {
-      const pct = v.endsWith('%');
-      const n = Number(pct ? v.slice(0, -1) : v);
-      const value = pct || n > 1 ? n / 100 : n;
-      if (!Number.isFinite(n) || value <= 0 || value > 1) {
-        ctx.addIssue({ code: 'custom', message: `must be a percentage above 0 and up to 100 — e.g. ${example}` });
-        return z.NEVER;
-      }
-      return value;
-    });
-
-const flag = (name: string) => z.enum(['true', 'false'], { error: `must be true or false — e.g. ${name}: true` }).transform((v) => v === 'true');
-
-/** Where the token lifecycle reports: the status branch, per-org issues, and who may write secrets. */
-const lifecycleFields = {
-  /** Writes rotated refresh tokens and rotate-app's credentials; GITHUB_TOKEN cannot (docs/github-token.md). */
-  secretsToken: optionalText,
-  statusBranch: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9._/-]+$/, { error: 'must be a branch name — e.g. salesforce-backup-status' })
-    .default('salesforce-backup-status'),
-  /** The status branch's git remote; the backup branch's remote, then this repository, by default. */
-  statusRemote: optionalText,
-  publishStatus: flag('publish-status').default(true),
-  redactStatus: flag('redact-status').default(false),
-  openIssues: flag('open-issues').default(true),
+const lifecycleInputs = {
+  ...lifecycleFields,
+  publishStatus: lifecycleFields.publishStatus.default(true),
+  openIssues: lifecycleFields.openIssues.default(true),
+  appPendingWindow: lifecycleFields.appPendingWindow.default(10),
 };
 
 const backupSchema = z.object({
-  ...lifecycleFields,
-  appPendingWindow: intIn(0, 60, '10').default(10),
-  refreshTokenMaxAgeDays: intIn(1, 3650, '90').optional(),
+  ...lifecycleInputs,
   command: z.literal('backup'),
   configFile: z.string().trim().min(1).default(DEFAULT_CONFIG_FILE),
   org: optionalText,
@@ -68,23 +32,19 @@ const backupSchema = z.object({
   clientId: optionalText,
   clientSecret: optionalText,
   refreshToken: optionalText,
-  alias: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'must be letters, digits, - or _ — e.g. prod' })
-    .optional(),
+  alias: aliasSetting.optional(),
   storage: z.enum(STORAGE_KINDS, { error: 'must be local, artifact or branch' }).optional(),
   backupBranch: z.string().trim().min(1).default('salesforce-backups'),
   backupRemote: optionalText,
   artifactName: optionalText,
   retentionDays: intIn(1, 90, '30').optional(),
   outputDir: optionalText,
-  keep: intIn(1, 10_000, '7').optional(),
-  allowShrink: flag('allow-shrink').default(false),
-  fullEvery: intIn(1, 1000, '7').default(7),
-  apiBudgetShare: share('50%').default(0.5),
-  massDeleteThreshold: share('10%').default(0.1),
-  massDeleteMinRows: intIn(0, 1_000_000_000, '100').default(100),
+  keep: backupRunFields.keep.optional(),
+  allowShrink: backupRunFields.allowShrink.default(false),
+  fullEvery: backupRunFields.fullEvery.default(7),
+  apiBudgetShare: backupRunFields.apiBudgetShare.default(0.5),
+  massDeleteThreshold: backupRunFields.massDeleteThreshold.default(0.1),
+  massDeleteMinRows: backupRunFields.massDeleteMinRows.default(100),
   apiVersion: z
     .string()
     .trim()
@@ -96,7 +56,7 @@ const backupSchema = z.object({
 export type BackupInputs = z.output<typeof backupSchema>;
 
 const rotateAppSchema = z.object({
-  ...lifecycleFields,
+  ...lifecycleInputs,
   command: z.literal('rotate-app'),
   configFile: z.string().trim().min(1).default(DEFAULT_CONFIG_FILE),
   secrets: z.string().default(''),

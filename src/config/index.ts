@@ -7,6 +7,7 @@ export {
   resolveOrg,
   resolveSecretTargets,
   type SecretsMap,
+  type SecretsSource,
   secretsScopeOf,
   selectOrg,
 } from './resolve.ts';

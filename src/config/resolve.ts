@@ -141,9 +141,29 @@ export function selectOrg(config: BackupConfig, alias: string | undefined, file:
   return org;
 }
 
-export function resolveOrg(config: BackupConfig, org: OrgConfig, secrets: SecretsMap, file: string, apiVersion = DEFAULT_API_VERSION): ResolvedOrg {
+/**
+ * Who hands the secret values over: the action's `secrets` input (`${{ toJSON(secrets) }}`), or the
+ * environment of `sfbackup` (a variable named as the secret).
+ */
+export type SecretsSource = 'action' | 'environment';
+
+export function resolveOrg(
+  config: BackupConfig,
+  org: OrgConfig,
+  secrets: SecretsMap,
+  file: string,
+  apiVersion = DEFAULT_API_VERSION,
+  source: SecretsSource = 'action',
+): ResolvedOrg {
   const names = secretNames(config, org);
   const missing = Object.values(names).filter((n) => !secrets[n.name]);
+  if (missing.length > 0 && source === 'environment') {
+    throw new ConfigError(
+      missing.map((m) => `${file}: org "${org.alias}" needs the secret ${m.name} (${m.key}), and no environment variable ${m.name} is set`),
+      `Set ${missing.length > 1 ? 'the environment variables' : 'the environment variable'} ${missing.map((m) => m.name).join(', ')} to the secret's value (for example \`${missing[0]?.name}=… sfbackup backup --config ${file} --org ${org.alias}\`), or fix the name in the config.`,
+      'missing_secret',
+    );
+  }
   if (missing.length > 0) {
     const none = Object.keys(secrets).length === 0;
     throw new ConfigError(

@@ -42,6 +42,12 @@ export interface BranchPublishRequest<T> {
   onRace?: (attempt: number) => void;
   /** Names the temporary work tree (`sfbackup-<label>-…`), for whoever finds one left behind. */
   label: string;
+  /**
+   * A work tree `checkoutBranch` made of the same `dirs` earlier in the run (the backup target's
+   * previous snapshot): used instead of fetching and checking out the tip a second time. The caller
+   * keeps it and removes it.
+   */
+  reuse?: { dir: string; tip: string | undefined };
   /** Tests run the pauses on their own clock. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -69,6 +75,9 @@ async function initSparse(git: GitSession, dir: string, url: string, dirs: reado
   await git.ok(['init', '-q'], dir);
   await git.ok(['remote', 'add', 'origin', url], dir);
   await git.ok(['sparse-checkout', 'set', '--cone', ...dirs], dir);
+  // The backup hard-links unchanged files of this work tree into its staging folder, which changes
+  // their ctime: without this, `git add` would read every one of them again to see they are the same.
+  await git.ok(['config', 'core.trustctime', 'false'], dir);
 }
 
 /** Fetches the branch tip (depth 1); undefined when the branch does not exist yet. */
@@ -116,13 +125,16 @@ export async function publishToBranch<T>(req: BranchPublishRequest<T>): Promise<
   const { branch, dirs } = req;
   const owned = [...(req.files ?? []), ...dirs];
   const git = await openRemoteSession(req.remote);
-  const dir = await mkdtemp(path.join(req.remote.tempDir, `sfbackup-${req.label}-`));
+  const reuse = req.reuse;
+  const dir = reuse?.dir ?? (await mkdtemp(path.join(req.remote.tempDir, `sfbackup-${req.label}-`)));
   try {
-    await initSparse(git, dir, req.remote.url, dirs);
+    if (!reuse) await initSparse(git, dir, req.remote.url, dirs);
     return await retry(
       async (attempt) => {
         const tip = await fetchTip(git, dir, branch);
-        if (tip) {
+        if (tip && attempt === 1 && reuse && tip === reuse.tip) {
+          // The work tree already holds this tip's owned paths, checked out earlier in the run.
+        } else if (tip) {
           await git.ok(['checkout', '-q', '--force', '-B', branch, tip], dir);
         } else {
           // No branch yet: an orphan root, sharing no history with the code; nothing of an earlier try stays.
@@ -151,7 +163,7 @@ export async function publishToBranch<T>(req: BranchPublishRequest<T>): Promise<
     if (err instanceof PushRefused) throw new BranchKeptMovingError(branch, Math.max(1, req.maxAttempts), err.push);
     throw err;
   } finally {
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    if (!reuse) await rm(dir, { recursive: true, force: true }).catch(() => {});
     await git.close();
   }
 }

@@ -25,6 +25,8 @@ export class BranchTarget implements StorageTarget {
   readonly remoteUrl: string;
   private readonly maxPushAttempts: number;
   private readonly ctx: ResolvedContext;
+  /** The work tree fetchPrevious checked out per org: publish commits there instead of checking out the tip again. */
+  private readonly checkouts = new Map<string, { dir: string; tip: string | undefined }>();
 
   constructor(config: BranchStorageConfig, ctx: ResolvedContext) {
     this.branch = config.branch;
@@ -49,6 +51,7 @@ export class BranchTarget implements StorageTarget {
     try {
       const dir = await mkdtemp(path.join(workDir, `branch-${alias}-`));
       const tip = await checkoutBranch(this.remote(), this.branch, [alias], dir);
+      this.checkouts.set(alias, { dir, tip });
       if (!tip || !hasManifest(path.join(dir, alias))) return undefined;
       return { dir, location: `branch ${this.branch}@${tip}` };
     } catch (err) {
@@ -60,6 +63,9 @@ export class BranchTarget implements StorageTarget {
     checkAlias('branch', alias);
     const source = stagedSnapshot('branch', alias, stagingDir);
     await this.checkSizes(source, alias);
+    // Once: a second publish of the org in this run starts from a fresh checkout.
+    const reuse = this.checkouts.get(alias);
+    this.checkouts.delete(alias);
     try {
       const { commit } = await publishToBranch({
         remote: this.remote(),
@@ -74,6 +80,7 @@ export class BranchTarget implements StorageTarget {
         maxAttempts: this.maxPushAttempts,
         onRace: (attempt) => this.ctx.log.info(`Branch ${this.branch} moved while pushing ${alias} (attempt ${attempt}); redoing the commit on the new tip`),
         label: `branch-${alias}`,
+        ...(reuse ? { reuse } : {}),
       });
       this.ctx.log.info(`Pushed ${alias} to branch ${this.branch} (${commit})`);
       return { location: `branch ${this.branch}@${commit}`, commit, path: `${alias}/` };
@@ -190,6 +197,8 @@ export async function syncSnapshot(source: string, dest: string): Promise<void> 
     const digest = after.get(f.rel);
     if (digest !== undefined && before.get(f.rel) === digest && existsSync(target)) continue;
     await mkdir(path.dirname(target), { recursive: true });
+    // Replace, never write through: the old file may be hard-linked into the staging folder.
+    await rm(target, { force: true });
     await copyFile(f.abs, target);
   }
 }

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type ReauthIo, type ReauthResult, type ReauthSettings, reauth } from '../../src/cli/reauth.ts';
+import { type ReauthIo, type ReauthOrg, type ReauthResult, type ReauthSettings, reauth } from '../../src/app/reauth.ts';
 import type { SecretWriter } from '../../src/github/contracts.ts';
 import { createOctokit } from '../../src/github/octokit.ts';
 import { createSecretWriter } from '../../src/github/secrets.ts';
@@ -100,7 +100,7 @@ interface Run {
 }
 
 async function run(
-  settings: Partial<ReauthSettings> & { alias: string; configFile: string },
+  settings: Partial<Omit<ReauthSettings, 'org'>> & ({ alias: string; configFile: string; secret?: string } | { org: ReauthOrg }),
   over: Partial<ReauthIo> & { app?: string; tamper?: (l: URL) => void | Promise<void> } = {},
 ): Promise<Run> {
   const c = creds(emu, 'prod');
@@ -115,7 +115,12 @@ async function run(
     window: fakeWindow(),
     ...over,
   };
+  const { org, rest } =
+    'org' in settings
+      ? (({ org, ...rest }) => ({ org, rest }))(settings)
+      : (({ alias, configFile, secret, ...rest }) => ({ org: { from: 'config', configFile, alias, secret } as const, rest }))(settings);
   const full: ReauthSettings = {
+    org,
     clientId: c.clientId,
     clientSecret: c.clientSecret,
     repo: `${gh.owner}/${gh.repo}`,
@@ -130,7 +135,7 @@ async function run(
     activationWindowMs: 600_000,
     callbackTimeoutMs: 30_000,
     apiVersion: '62.0',
-    ...settings,
+    ...rest,
   };
   try {
     return { lines, result: await reauth(full, io), log: b.log };
@@ -328,6 +333,35 @@ describe('sfbackup reauth against the emulators', () => {
     }
   });
 
+  test('--secret with a config org stores the token under that name, in the scope the config gives', async () => {
+    const c = creds(emu, 'prod');
+    const config = writeConfig([{ alias: 'prod', type: c.loginUrl, secret: 'SF_REFRESH_TOKEN_CONFIGURED' }]);
+    const r = await run({ alias: 'prod', configFile: config, secret: 'SF_REFRESH_TOKEN_RENAMED' });
+    assert.equal(r.error, undefined, String(r.error));
+    assert.deepEqual(r.result?.target, { scope: 'repository', owner: gh.owner, repo: gh.repo, name: 'SF_REFRESH_TOKEN_RENAMED' });
+    const stored = repoSecret('SF_REFRESH_TOKEN_RENAMED');
+    assert.ok(stored);
+    assert.equal((await refreshAt(c.loginUrl, c, stored.value)).status, 200);
+    assert.equal(repoSecret('SF_REFRESH_TOKEN_CONFIGURED'), undefined, "not the config's name");
+  });
+
+  test('without a config, --alias finds the org in the status data: a login to another org is refused', async () => {
+    const prod = creds(emu, 'prod');
+    const uat = creds(emu, 'uat');
+    const statusDir = path.join(dir, 'status-configless');
+    writeStatus(statusDir, {
+      alias: 'noconf',
+      orgId: uat.orgId,
+      userId: uat.userId,
+      appFingerprint: appFingerprint(prod.clientId),
+      authorizedAt: '2026-01-01T00:00:00Z',
+    });
+    const r = await run({ org: { from: 'flags', type: prod.loginUrl, secret: 'SF_REFRESH_TOKEN_NOCONF', alias: 'noconf' }, statusDir });
+    assert.ok(r.error instanceof MisconfiguredError, String(r.error));
+    assert.match(r.error.message, new RegExp(`Org "noconf" was org ${uat.orgId}.*login was to org ${prod.orgId}`));
+    assert.equal(repoSecret('SF_REFRESH_TOKEN_NOCONF'), undefined);
+  });
+
   test('a login to another org than the status knows for the alias is refused', async () => {
     const prod = creds(emu, 'prod');
     const uat = creds(emu, 'uat');
@@ -412,6 +446,13 @@ describe('the approval limit', () => {
     assert.match((r.error as MisconfiguredError).remedy, /--yes/);
     assert.equal(r.log.urls.length, 0, 'nobody was sent to log in');
     assert.equal(repoSecret('SF_REFRESH_TOKEN_A'), undefined);
+  });
+
+  test('without a config, the orgs the status branch knows are the ones counted', async () => {
+    const c = creds(emu, 'prod');
+    const r = await run({ org: { from: 'flags', type: c.loginUrl, secret: 'SF_REFRESH_TOKEN_A', alias: 'a' }, statusDir, loginHint: username });
+    assert.match(String((r.error as Error)?.message), /revoke the token of org "b"/);
+    assert.equal(r.log.urls.length, 0, 'nobody was sent to log in');
   });
 
   test('declining the question stops before the login', async () => {

@@ -356,7 +356,7 @@ describe('cli: sfbackup rotate-app', () => {
       ['--client-secret', 'SF_NEW_CLIENT_SECRET'],
       ['--old-client-id', 'SF_CLIENT_ID'],
     ]) {
-      assert.match(ran.stdout, new RegExp(`^  ${flag} \\S+ [^\\n]*\\(${variable}\\)`, 'm'));
+      assert.match(ran.stdout, new RegExp(`^  ${flag} \\S+ +${variable} `, 'm'));
     }
     assert.match(ran.stdout, /--dry-run/);
   });

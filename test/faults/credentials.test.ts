@@ -105,8 +105,9 @@ describe('CLI: the token dies while the backup runs', () => {
     assert.equal(f.state, 'reauth_required');
     assert.equal(f.reason, 'token_expired_or_revoked');
     assert.equal(f.exitCode, 3);
-    assert.match(f.remedy, /Re-authorize the org/);
-    assert.match(run.stderr, /To fix: Re-authorize the org/);
+    // The exact command for an org given without a config file: its login host, the secret and repository to fill in.
+    assert.match(f.remedy, /Re-authorize org prod \(My Domain \S+\): run `sfbackup reauth --login-url \S+ --secret SECRET_NAME --repo OWNER\/NAME`/);
+    assert.match(run.stderr, /To fix: Re-authorize org prod/);
     // The same words a dead token gets at login.
     const atLogin = await backup(cliEnv(emu, 'prod', { SF_REFRESH_TOKEN: g.refreshToken }));
     assert.equal(atLogin.code, 3, atLogin.stderr);
@@ -130,7 +131,7 @@ describe('CLI: the token dies while the backup runs', () => {
       const f = failure(run);
       assert.equal(f.state, 'reauth_required');
       assert.equal(f.reason, 'user_inactive');
-      assert.match(f.remedy, /Reactivate the integration user/);
+      assert.match(f.remedy, /Reactivate \(or unfreeze\) the user in Setup > Users/);
       assertTreeUnchanged(before, out);
       noSecret({ stdout: run.stdout, stderr: run.stderr }, g.refreshToken);
     } finally {

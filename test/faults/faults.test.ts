@@ -81,7 +81,11 @@ describe('CLI: the data API is down', () => {
     assert.equal(f.state, 'transient');
     assert.equal(f.reason, 'server_error');
     assert.match(f.remedy, /HTTP 503 with an HTML page \(maintenance\?\)/);
-    assert.match(run.stderr, /To fix: Salesforce answered HTTP 503 with an HTML page/);
+    // The action's words too: nothing to change, the next run retries, and what to check if it persists.
+    assert.match(
+      run.stderr,
+      /To fix: Nothing to change for org prod .*: the next run retries\. If it persists: Salesforce answered HTTP 503 with an HTML page/,
+    );
     assertTreeUnchanged(before, out);
   });
 

@@ -14,19 +14,12 @@
 
 import { type OrgCredentials, orgCredentialsSchema, parseSettings } from '../../config/credentials.ts';
 import { describeSecretTarget, type SecretTarget, type SecretWriter } from '../../github/contracts.ts';
-import {
-  errorForState,
-  MisconfiguredError,
-  ReauthRequiredError,
-  RotationWriteFailedError,
-  type SalesforceError,
-  TransientError,
-} from '../../runtime/auth-errors.ts';
+import { errorForState, ReauthRequiredError, RotationWriteFailedError, type SalesforceError, TransientError } from '../../runtime/auth-errors.ts';
 import { doubling, retry } from '../../runtime/backoff.ts';
 import { type AuthState, ProductError } from '../../runtime/errors.ts';
 import { DEFAULT_ACTIVATION_WINDOW_MS, withinActivationWindow } from './activation-window.ts';
 import { appFingerprint } from './app-fingerprint.ts';
-import { classifyAuthError, connect, genericHostKind, knownLoginHosts, type LoginHosts, type OrgSession, otherLoginHost } from './connection.ts';
+import { classifyAuthError, connect, knownLoginHosts, type LoginHosts, type OrgSession, otherLoginHost, wrongLoginHost } from './connection.ts';
 import { type AuthOutcome, failureOutcome, type OrgRef, okOutcome, outcomeError } from './outcome.ts';
 
 export const DEFAULT_APP_PENDING_WINDOW_MS = DEFAULT_ACTIVATION_WINDOW_MS;
@@ -67,6 +60,8 @@ export interface AuthenticateOptions {
   refreshTokenMaxAgeDays?: number;
   /** Generic login hosts (default: Salesforce's, plus SFBACKUP_LOGIN_HOSTS; tests point them at the emulator). */
   loginHosts?: LoginHosts | readonly LoginHosts[];
+  /** Remedy wording of the entry point that runs this (its re-authorization command, its secret-write setting). */
+  remedyRef?: Pick<OrgRef, 'reauthCommand' | 'secretWriteSetting' | 'loginSetting'>;
   /** Hears each failure that will be retried, for a log line; never given a secret. */
   onRetry?: (info: { what: 'login' | 'secret_write'; state: string; attempt: number; delayMs: number; message: string }) => void;
 }
@@ -125,6 +120,7 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
     type: org.type,
     loginUrl: org.credentials.loginUrl,
     ...(target ? { refreshTokenSecret: target.name } : {}),
+    ...options.remedyRef,
   };
   // Every value that must never reach a text: redacted from outcomes as a last line of defence.
   const secrets = [org.credentials.clientId, org.credentials.clientSecret, org.credentials.refreshToken].filter(Boolean);
@@ -159,9 +155,8 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
     if (!options.secretWriter || !target) {
       return new RotationWriteFailedError({
         reason: 'no_secret_writer',
-        message:
-          'The org rotated its refresh token (Refresh Token Rotation is on) and no secrets-token input was given to store the new one: the stored token is dead.',
-        remedy: 'Add the secrets-token input and re-authorize.',
+        message: `The org rotated its refresh token (Refresh Token Rotation is on) and ${ref.secretWriteSetting ? `this run had no way to store the new one (${ref.secretWriteSetting})` : 'no secrets-token input was given to store the new one'}: the stored token is dead.`,
+        remedy: `${ref.secretWriteSetting ? `Give ${ref.secretWriteSetting}` : 'Add the secrets-token input'} and re-authorize.`,
         ...(target ? { context: { secretTarget: describeSecretTarget(target) } } : {}),
       });
     }
@@ -247,16 +242,8 @@ export async function authenticate(org: AuthOrg, options: AuthenticateOptions = 
           rotated = true;
           authorizedAt = now().toISOString();
         }
-        return new MisconfiguredError({
-          reason: 'wrong_org_type',
-          message: `Salesforce refused the refresh token at ${creds.loginUrl} and accepted it at ${other}: the org is configured as the wrong kind.`,
-          remedy: `Set the org's type to match the login host ${other}.`,
-          context: {
-            otherLoginUrl: other,
-            otherLoginUrlConfirmed: true,
-            actualKind: genericHostKind(other, hosts) === 'sandbox' ? 'sandbox' : 'production',
-          },
-        });
+        // The same words whether the run or `check` found it (connection.ts): a stored rotation needs no re-authorization.
+        return wrongLoginHost(creds.loginUrl, other, hosts, false);
       }
     }
     const prev = options.previous;

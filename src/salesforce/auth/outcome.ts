@@ -3,6 +3,7 @@
 // so a person reads the same instruction wherever they look. Remedies name the org, its login host
 // and the exact command; they never contain a secret value.
 
+import { LOGIN_URLS } from '../../config/schema.ts';
 import { errorForState, type FailureContext, type FailureReason, SalesforceError, TransientError } from '../../runtime/auth-errors.ts';
 import type { AuthFailureState } from '../../runtime/errors.ts';
 import type { AuthOutcome as StatusAuthOutcome } from '../../status/update.ts';
@@ -29,6 +30,11 @@ export interface OrgRef {
    * "the secrets-token input"; the CLI: "--repo OWNER/NAME with GH_TOKEN").
    */
   secretWriteSetting?: string;
+  /**
+   * Where the login host is set when not in the org config (`--login-url (or SF_LOGIN_URL)`, `the
+   * login-url input`), for the remedy of a token of the other org kind.
+   */
+  loginSetting?: string;
 }
 
 /** The status contract's record of one attempt, with Salesforce's reasons. */
@@ -54,11 +60,18 @@ export function reauthCommand(alias: string): string {
 /**
  * The re-authorization command for an org given without a config file: its login host (by type for
  * the generic hosts, else the URL), the GitHub secret that receives the token and its repository.
- * Unknown parts stay placeholders a person fills in (`SECRET_NAME`, `OWNER/NAME`).
+ * Unknown parts stay placeholders a person fills in (`SECRET_NAME`, `OWNER/NAME`). A production or
+ * sandbox org that logs in elsewhere (a proxy, a test host) keeps its type, for the check of what
+ * the org is, and names the host too, so the command logs in where the backups do.
  */
 export function reauthCommandWithoutConfig(o: { loginUrl: string; type?: string; secret?: string; repo?: string }): string {
-  const host = o.type === 'production' || o.type === 'sandbox' ? `--type ${o.type}` : `--login-url ${o.loginUrl}`;
-  return `sfbackup reauth ${host} --secret ${o.secret ?? 'SECRET_NAME'} --repo ${o.repo ?? 'OWNER/NAME'}`;
+  // Quoted only when the shell needs it, so the usual command stays plain to read and to paste.
+  const shellWord = (word: string) => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+  const url = o.loginUrl.replace(/\/+$/, '');
+  const generic = (Object.keys(LOGIN_URLS) as (keyof typeof LOGIN_URLS)[]).find((k) => LOGIN_URLS[k] === url);
+  const kind = o.type === 'production' || o.type === 'sandbox' ? o.type : o.type === undefined ? generic : undefined;
+  const host = kind ? (kind === generic ? `--type ${kind}` : `--type ${kind} --login-url ${shellWord(url)}`) : `--login-url ${shellWord(url)}`;
+  return `sfbackup reauth ${host} --secret ${shellWord(o.secret ?? 'SECRET_NAME')} --repo ${shellWord(o.repo ?? 'OWNER/NAME')}`;
 }
 
 function secretPhrase(org: OrgRef): string {
@@ -134,9 +147,12 @@ export function remedyFor(failure: { state: AuthFailureState; reason: FailureRea
       const evidence = ctx.otherLoginUrlConfirmed
         ? `its refresh token was issued by a ${actual === 'sandbox' ? 'sandbox' : 'production org'}: ${other} accepted it`
         : `Salesforce refused the login there, which is what a ${actual === 'sandbox' ? 'sandbox' : 'production org'} gets at the wrong host`;
+      const fix = org.loginSetting
+        ? `set ${org.loginSetting} to ${other}`
+        : `set \`type: ${actual}\` for org ${org.alias} in .github/salesforce-backup.yml (or the login-url input to ${other})`;
       return (
         `Org ${org.alias} is configured as ${kind === 'my_domain' ? 'a My Domain org' : kind} (login host ${org.loginUrl}), but ${evidence}. ` +
-        `Set \`type: ${actual}\` for org ${org.alias} in .github/salesforce-backup.yml (or the login-url input to ${other}), or use the org's My Domain URL.`
+        `Log in at ${other}: ${fix}, or use the org's My Domain URL.`
       );
     }
     case 'missing_secret':

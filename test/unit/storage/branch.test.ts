@@ -1,7 +1,7 @@
 // The backup-branch target against the GitHub emulator's git smart HTTP and its bare repository.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -95,6 +95,37 @@ describe('branch storage', () => {
     assert.equal(prev.location, `branch salesforce-backups@${r2.commit}`);
     const got = readTree(path.join(prev.dir, 'prod'));
     assert.deepEqual(got, readTree(path.join(s2, 'prod')));
+  });
+
+  test('publish commits in the work tree fetchPrevious checked out; a branch moved meanwhile is fetched again, staged links stay intact', async () => {
+    const branch = 'reuse-moved';
+    const first = fresh('staging');
+    stage(first, 'prod', snapshotFiles('base', { 'data/Contact/00.csv': 'Id\n003000000000001AAA\n' }));
+    await target({ branch }).publish('prod', first, 'Backup prod base');
+
+    // The run: fetch the previous snapshot, hard-link an unchanged file into staging as the writer does.
+    const t = target({ branch });
+    const work = fresh('work');
+    const previous = await t.fetchPrevious('prod', work);
+    assert.ok(previous);
+    const staging = fresh('staging');
+    stage(staging, 'prod', snapshotFiles('next'));
+    const unchanged = path.join(previous.dir, 'prod/data/Contact/00.csv');
+    mkdirSync(path.join(staging, 'prod/data/Contact'), { recursive: true });
+    linkSync(unchanged, path.join(staging, 'prod/data/Contact/00.csv'));
+
+    // Another job pushes another org meanwhile.
+    const other = fresh('staging');
+    stage(other, 'uat', snapshotFiles('uat'));
+    await target({ branch }).publish('uat', other, 'Backup uat');
+
+    const r = await t.publish('prod', staging, 'Backup prod next');
+    assert.equal(bare(['rev-parse', `refs/heads/${branch}`]), r.commit);
+    assert.deepEqual(bare(['log', '--format=%s', branch]).split('\n'), ['Backup prod next', 'Backup uat', 'Backup prod base']);
+    assert.match(bare(['show', `${branch}:prod/data/Account/00.csv`]), /Acme, next/);
+    assert.equal(bare(['show', `${branch}:prod/data/Contact/00.csv`]), 'Id\n003000000000001AAA');
+    assert.match(bare(['show', `${branch}:uat/data/Account/00.csv`]), /Acme, uat/, "the other job's org is kept");
+    assert.equal(readFileSync(path.join(staging, 'prod/data/Contact/00.csv'), 'utf8'), 'Id\n003000000000001AAA\n', 'the staged link is untouched');
   });
 
   test('concurrent publishes of several orgs all land (non-fast-forward pushes are redone)', async () => {
