@@ -150,11 +150,13 @@ export async function runOrgBackup(request: OrgBackupRequest, reporter: Reporter
   };
   let org: ResolvedOrg;
   let storage: StorageConfig;
+  // The org as far as the config names it, for the report of an org whose secrets do not resolve.
+  const named: { alias?: string; type?: string } = {};
   try {
-    org = resolveSource(request.source, reporter);
+    org = resolveSource(request.source, reporter, named);
     storage = storageFor(org, request.storage, request.baseDir);
   } catch (err) {
-    return { ...blank, ...(await reportUnresolved(request, err, reporter)), error: err };
+    return { ...blank, ...(await reportUnresolved(request, err, named, reporter)), error: err };
   }
   reporter.info(`Backing up org "${org.alias}" (${org.type}) to the ${storage.type} target.`);
   const known = { ...blank, alias: org.alias, type: org.type, storage };
@@ -181,7 +183,7 @@ export async function runOrgBackup(request: OrgBackupRequest, reporter: Reporter
   }
 }
 
-function resolveSource(source: OrgSource, reporter: Reporter): ResolvedOrg {
+function resolveSource(source: OrgSource, reporter: Reporter, named: { alias?: string; type?: string }): ResolvedOrg {
   if (source.kind === 'inline') {
     const credentials: OrgCredentials = parseSettings(
       orgCredentialsSchema,
@@ -203,6 +205,8 @@ function resolveSource(source: OrgSource, reporter: Reporter): ResolvedOrg {
   }
   const config = loadConfig(source.file, source.displayName);
   const selected = selectOrg(config, source.alias, source.displayName);
+  named.alias = selected.alias;
+  named.type = selected.type;
   const resolved = resolveOrg(config, selected, source.secrets, source.displayName, source.apiVersion, source.secretsSource);
   // Masked before the first line that names the org: nothing logged later can show one.
   for (const v of resolved.secretValues) maskAll(reporter, v);
@@ -247,20 +251,18 @@ export function storageFor(org: ResolvedOrg, d: StorageDefaults, baseDir: string
  * A config that does not resolve (a missing secret, a bad type) is still this org's state: report it
  * as misconfigured where the team looks, when the org can be named at all.
  */
-async function reportUnresolved(request: OrgBackupRequest, err: unknown, reporter: Reporter): Promise<Partial<OrgBackupReport>> {
+async function reportUnresolved(
+  request: OrgBackupRequest,
+  err: unknown,
+  named: { alias?: string; type?: string },
+  reporter: Reporter,
+): Promise<Partial<OrgBackupReport>> {
   const source = request.source;
   const state = err instanceof SalesforceError ? err : undefined;
   if (source.kind === 'inline') return state ? { alias: source.alias, outcome: failureOutcome(err, ref(source.alias, source.type ?? '', ''), new Date()) } : {};
-  let alias: string;
-  let type: string;
-  try {
-    const config = loadConfig(source.file, source.displayName);
-    const orgConfig = selectOrg(config, source.alias, source.displayName);
-    alias = orgConfig.alias;
-    type = orgConfig.type;
-  } catch {
-    return {};
-  }
+  // A config that does not load, or names no such org, names nothing to report under.
+  const { alias, type } = named;
+  if (alias === undefined || type === undefined) return {};
   const loginUrl = loginUrlForType(type);
   const org: ResolvedOrg = {
     alias,
