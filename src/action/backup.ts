@@ -9,7 +9,7 @@ import type { Reporter } from '../app/reporter.ts';
 import { formatMassDeletes } from '../backup/mass-delete.ts';
 import { backupFailed, droppedReasonText } from '../backup/run.ts';
 import { addBackupSummary, escapeHtml } from '../backup/summary.ts';
-import { parseSecretsMap } from '../config/index.ts';
+import { parseSecretsMap, scheduleFromCron, workflowCronLines } from '../config/index.ts';
 import { SalesforceError } from '../runtime/auth-errors.ts';
 import { describeFailure } from '../runtime/errors.ts';
 import { jobContext } from '../runtime/job-context.ts';
@@ -88,6 +88,8 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
         appPendingWindow: inputs.appPendingWindow,
         refreshTokenMaxAgeDays: inputs.refreshTokenMaxAgeDays,
         loginSetting: 'the login-url input (or the type input)',
+        // Without a schedule in the org config: the cron lines of the workflow running this step.
+        schedule: job.workflowFile ? scheduleFromCron(workflowCronLines(job.workflowFile)) : undefined,
       },
       githubToken: inputs.githubToken,
       lock: { command: (alias) => `salesforce-backup-action backup (org ${alias}${job.runId ? `, workflow run ${job.runId}` : ''})` },

@@ -5,9 +5,9 @@ import * as core from '@actions/core';
 import { z } from 'zod';
 import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../config/credentials.ts';
 import { DEFAULT_CONFIG_FILE, orgTypeSettingSchema, STORAGE_KINDS } from '../config/schema.ts';
-import { aliasSetting, backupRunFields, intIn, lifecycleFields, optionalText } from '../config/settings.ts';
+import { aliasSetting, backupRunFields, flag, intIn, lifecycleFields, optionalText } from '../config/settings.ts';
 
-export const COMMANDS = ['check', 'backup', 'rotate-app'] as const;
+export const COMMANDS = ['check', 'backup', 'rotate-app', 'watchdog'] as const;
 
 const checkSchema = orgCredentialsSchema.extend({ command: z.literal('check') });
 
@@ -72,7 +72,23 @@ const rotateAppSchema = z.object({
 });
 
 export type RotateAppInputs = z.output<typeof rotateAppSchema>;
-export type ActionInputs = CheckInputs | BackupInputs | RotateAppInputs;
+
+const watchdogSchema = z.object({
+  command: z.literal('watchdog'),
+  workflow: z
+    .string()
+    .trim()
+    .regex(/^(\.?\/?\.github\/workflows\/)?[A-Za-z0-9._-]+\.ya?ml$/, { error: 'must be the file name of the backup workflow, such as backup.yml' })
+    .default('backup.yml'),
+  dispatch: flag('dispatch').default(true),
+  githubToken: optionalText,
+  statusBranch: lifecycleFields.statusBranch,
+  statusRemote: lifecycleFields.statusRemote,
+  publishStatus: lifecycleInputs.publishStatus,
+});
+
+export type WatchdogInputs = z.output<typeof watchdogSchema>;
+export type ActionInputs = CheckInputs | BackupInputs | RotateAppInputs | WatchdogInputs;
 
 /** Schema key → the input's name in action.yml, for error messages. */
 export const INPUT_NAMES = {
@@ -110,7 +126,9 @@ export const INPUT_NAMES = {
   refreshTokenMaxAgeDays: 'refresh-token-max-age-days',
   newClientId: 'new-client-id',
   newClientSecret: 'new-client-secret',
-} as const satisfies Record<keyof CheckInputs | keyof BackupInputs | keyof RotateAppInputs, string>;
+  workflow: 'workflow',
+  dispatch: 'dispatch',
+} as const satisfies Record<keyof CheckInputs | keyof BackupInputs | keyof RotateAppInputs | keyof WatchdogInputs, string>;
 
 const SECRET_INPUTS = new Set<string>(['clientId', 'clientSecret', 'refreshToken', 'githubToken', 'secretsToken', 'newClientId', 'newClientSecret']);
 
@@ -125,6 +143,7 @@ export function getInputs(): ActionInputs {
   raw.command ??= 'check';
   if (raw.command === 'backup') return parseSettings(backupSchema, raw, INPUT_NAMES);
   if (raw.command === 'rotate-app') return parseSettings(rotateAppSchema, raw, INPUT_NAMES);
+  if (raw.command === 'watchdog') return parseSettings(watchdogSchema, raw, INPUT_NAMES);
   if (raw.command === 'check') {
     const { command: _, ...creds } = raw;
     return { command: 'check', ...parseSettings(orgCredentialsSchema, creds, INPUT_NAMES) };

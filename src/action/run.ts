@@ -2,6 +2,7 @@ import { runBackup } from './backup.ts';
 import { runCheck } from './check.ts';
 import { getInputs } from './inputs.ts';
 import { runRotateApp } from './rotate-app.ts';
+import { runWatchdogCommand } from './watchdog.ts';
 
 export async function run(): Promise<void> {
   const inputs = getInputs();
@@ -14,6 +15,9 @@ export async function run(): Promise<void> {
       return;
     case 'rotate-app':
       await runRotateApp(inputs);
+      return;
+    case 'watchdog':
+      await runWatchdogCommand(inputs);
       return;
   }
 }

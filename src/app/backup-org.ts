@@ -410,7 +410,22 @@ function lastBackupOf(result: BackupResult | undefined, startedAt: string, faile
     location: result.published?.location ?? null,
     ...(result.droppedObjects.length ? { droppedObjects: result.droppedObjects } : {}),
     ...(result.held ? { held: result.held } : {}),
+    ...(objectList(result) ? { objectList: objectList(result) } : {}),
+    ...(result.massDeletes.length
+      ? { massDeletes: result.massDeletes.map((m) => ({ object: m.object, before: m.before, after: m.after, dropped: m.dropped })) }
+      : {}),
   };
+}
+
+/** The snapshot's objects with their rows and the changes since the previous snapshot, for the status page. */
+function objectList(result: BackupResult): NonNullable<LastBackup['objectList']> | undefined {
+  const diff = new Map((result.diff?.objects ?? []).map((o) => [o.name, o]));
+  const objects = result.manifest?.objects;
+  if (!objects) return undefined;
+  return objects.map((o) => {
+    const d = diff.get(o.name);
+    return { name: o.name, rows: o.rows, added: d ? d.added : null, changed: d ? d.changed : null, deleted: d ? d.deleted : null };
+  });
 }
 
 /** The orgs of a config, for `--all`. */

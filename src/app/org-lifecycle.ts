@@ -42,6 +42,8 @@ export interface LifecycleSettings {
   secretWriteSetting?: string | undefined;
   /** The re-authorization command for this org when it is not `sfbackup reauth --org ALIAS`. */
   reauthCommand?: string | undefined;
+  /** How often this org's backups are expected (the org config, else the workflow's cron), for the status. */
+  schedule?: { intervalS: number; graceS: number | null } | undefined;
   /** Where this entry point sets the login host of an org given without a config (`--login-url (or SF_LOGIN_URL)`). */
   loginSetting?: string | undefined;
 }
@@ -188,6 +190,12 @@ export class OrgLifecycle {
     return { ...(status ? { status } : {}), ...(issue ? { issue } : {}) };
   }
 
+  /** The org config's schedule wins over the entry point's default. */
+  private schedule(): { intervalS: number; graceS: number | null } | undefined {
+    const own = this.org.schedule;
+    return own ? { intervalS: own.every, graceS: own.grace ?? null } : this.settings.schedule;
+  }
+
   private authorizedAt(outcome: AuthOutcome): string | undefined {
     if (this.auth?.authorizedAt) return this.auth.authorizedAt;
     // A token that works after the org needed re-authorization is a new one: someone ran reauth.
@@ -222,6 +230,7 @@ export class OrgLifecycle {
               auth: outcome,
               ...(backup ? { backup } : {}),
               runUrl: this.settings.runUrl,
+              ...(this.schedule() ? { schedule: this.schedule() } : {}),
             },
           ],
         },

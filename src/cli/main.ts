@@ -12,11 +12,12 @@ import { LOGIN_FLAGS, SECRETS_NOTE } from './commands/login-flags.ts';
 import { reauthCommand } from './commands/reauth.ts';
 import { rotateAppCommand } from './commands/rotate-app.ts';
 import { corruptDetails, verifyCommand } from './commands/verify.ts';
+import { watchdogCommand } from './commands/watchdog.ts';
 import { classify, EXIT, EXIT_HELP, failureJson } from './exit.ts';
 import { terminalIo } from './io.ts';
 
 /** Every command, in the order the help lists them. */
-const COMMANDS: readonly Command[] = [checkCommand, backupCommand, verifyCommand, diffCommand, reauthCommand, rotateAppCommand];
+const COMMANDS: readonly Command[] = [checkCommand, backupCommand, verifyCommand, diffCommand, reauthCommand, rotateAppCommand, watchdogCommand];
 
 function globalHelp(): string {
   const lines = [

@@ -73,3 +73,47 @@ function settingsReason(issues: z.ZodError['issues']): FailureReason {
   if (key === 'refreshToken') return 'malformed_token';
   return 'bad_input';
 }
+
+/** The two generic login hosts. Tests point them at the emulator; everyone else keeps the defaults. */
+export interface LoginHosts {
+  production: string;
+  sandbox: string;
+}
+
+export const DEFAULT_LOGIN_HOSTS: LoginHosts = { production: DEFAULT_LOGIN_URL, sandbox: SANDBOX_LOGIN_URL };
+
+/**
+ * SFBACKUP_LOGIN_HOSTS names one more production/sandbox pair of generic login hosts, as JSON
+ * (`{"production":"http://127.0.0.1:8484","sandbox":"http://127.0.0.1:8485"}`): the Salesforce
+ * emulator's, so the check of the other login host runs in tests (and the demo) as it does against
+ * Salesforce. It adds to Salesforce's pair for that check; an org config's `type: production` or
+ * `type: sandbox` then logs in at this pair (src/config/schema.ts loginUrlForType).
+ */
+export const LOGIN_HOSTS_ENV = 'SFBACKUP_LOGIN_HOSTS';
+
+const loginHostsSchema = z.strictObject({ production: httpUrlOf(), sandbox: httpUrlOf() });
+
+function httpUrlOf() {
+  return z
+    .string()
+    .trim()
+    .pipe(z.url({ protocol: /^https?$/ }))
+    .transform((u) => u.replace(/\/+$/, ''));
+}
+
+/** Salesforce's generic hosts, plus the pair of SFBACKUP_LOGIN_HOSTS when it is set. */
+export function knownLoginHosts(env: NodeJS.ProcessEnv = process.env): LoginHosts[] {
+  const raw = env[LOGIN_HOSTS_ENV];
+  if (!raw) return [DEFAULT_LOGIN_HOSTS];
+  let extra: LoginHosts;
+  try {
+    extra = loginHostsSchema.parse(JSON.parse(raw));
+  } catch (err) {
+    throw new MisconfiguredError({
+      reason: 'bad_input',
+      message: `${LOGIN_HOSTS_ENV} is not a pair of login URLs: ${err instanceof Error ? err.message : String(err)}`,
+      remedy: `Unset ${LOGIN_HOSTS_ENV}, or set it to JSON such as {"production":"http://127.0.0.1:8484","sandbox":"http://127.0.0.1:8485"}.`,
+    });
+  }
+  return [DEFAULT_LOGIN_HOSTS, extra];
+}

@@ -11,4 +11,5 @@ export {
   secretsScopeOf,
   selectOrg,
 } from './resolve.ts';
+export { type ExpectedSchedule, type ScheduleConfig, scheduleFromCron, scheduleOf, workflowCronLines } from './schedule.ts';
 export * from './schema.ts';

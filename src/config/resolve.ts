@@ -5,6 +5,7 @@ import type { SecretTarget } from '../github/contracts.ts';
 import { MisconfiguredError } from '../runtime/auth-errors.ts';
 import { DEFAULT_API_VERSION, type OrgCredentials } from './credentials.ts';
 import { ConfigError } from './load.ts';
+import type { ScheduleConfig } from './schedule.ts';
 import {
   type BackupConfig,
   DEFAULT_CLIENT_ID_SECRET,
@@ -57,6 +58,8 @@ export interface ResolvedOrg {
   objects: { include?: string[]; exclude?: string[] };
   fieldsExclude: string[];
   storage: OrgStorageConfig | undefined;
+  /** How often the org's backups are expected, when the config says (org, else defaults). */
+  schedule?: ScheduleConfig;
   /**
    * Where this org's secrets live (org setting, else defaults, else the repository). Absent when the
    * org came from action inputs rather than the config: then nobody said which secrets hold them.
@@ -190,6 +193,7 @@ export function resolveOrg(
     objects: { ...org.objects },
     fieldsExclude: [...(config.defaults?.fields?.exclude ?? []), ...(org.fields?.exclude ?? [])],
     storage: org.storage ?? config.defaults?.storage,
+    ...((org.schedule ?? config.defaults?.schedule) ? { schedule: (org.schedule ?? config.defaults?.schedule) as ScheduleConfig } : {}),
     secretsScope: secretsScopeOf(config, org),
     secretTargets: (repository) => resolveSecretTargets(config, org, repository),
   };

@@ -2,6 +2,8 @@
 // the secrets that hold their credentials (never the values), what to leave out and where the
 // snapshots go. Validated with zod; src/config/load.ts maps problems back to file lines.
 import { z } from 'zod';
+import { knownLoginHosts, type LoginHosts } from './credentials.ts';
+import { scheduleConfigSchema } from './schedule.ts';
 
 export const DEFAULT_CONFIG_FILE = '.github/salesforce-backup.yml';
 export const DEFAULT_CLIENT_ID_SECRET = 'SF_CLIENT_ID';
@@ -31,8 +33,12 @@ export const orgTypeSettingSchema = z.string({ error: TYPE_MESSAGE }).superRefin
 });
 
 /** `production` → login.salesforce.com, `sandbox` → test.salesforce.com, a URL → itself without a trailing slash. */
-export function loginUrlForType(type: string): string {
-  if (type === 'production' || type === 'sandbox') return LOGIN_URLS[type];
+export function loginUrlForType(type: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (type === 'production' || type === 'sandbox') {
+    // Salesforce's host, or the pair SFBACKUP_LOGIN_HOSTS names (the emulator's).
+    const hosts = knownLoginHosts(env);
+    return hosts.length > 1 ? (hosts[hosts.length - 1] as LoginHosts)[type] : LOGIN_URLS[type];
+  }
   return type.replace(/\/+$/, '');
 }
 
@@ -129,6 +135,8 @@ const orgSchema = z
       .optional(),
     storage: storageSchema.optional(),
     'secrets-scope': secretsScopeSchema.optional(),
+    /** How often its backups run, for the status page's lateness check (default: the workflow's cron). */
+    schedule: scheduleConfigSchema.optional(),
   })
   .strict();
 
@@ -143,6 +151,7 @@ export const configSchema = z
         'client-secret-secret': secretName.optional(),
         storage: storageSchema.optional(),
         'secrets-scope': secretsScopeSchema.optional(),
+        schedule: scheduleConfigSchema.optional(),
         fields: z
           .object({ exclude: z.array(fieldRef).optional() })
           .strict()

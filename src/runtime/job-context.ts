@@ -4,6 +4,7 @@
 // defaults. Masking is what the entry point passes in (the action passes core.setSecret): this
 // module knows nothing of @actions/core.
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 export const DEFAULT_GITHUB_SERVER_URL = 'https://github.com';
@@ -35,6 +36,11 @@ export interface JobContext {
   tempDir: string;
   /** GITHUB_WORKSPACE: the checkout the workflow runs in; undefined outside Actions. */
   workspace: string | undefined;
+  /**
+   * The running workflow's file in the checkout (from GITHUB_WORKFLOW_REF,
+   * `owner/repo/.github/workflows/backup.yml@refs/heads/main`); undefined outside Actions.
+   */
+  workflowFile: string | undefined;
   /** GITHUB_RUN_ID; undefined outside Actions. */
   runId: string | undefined;
   /** The workflow run's page; null on a laptop (or when the runner does not say where it is). */
@@ -59,6 +65,7 @@ export function jobContext(overrides: JobContextOverrides = {}, env: NodeJS.Proc
     serverUrl: trimSlashes(overrides.serverUrl || env.GITHUB_SERVER_URL || DEFAULT_GITHUB_SERVER_URL),
     tempDir: overrides.tempDir || env.RUNNER_TEMP || tmpdir(),
     workspace: env.GITHUB_WORKSPACE || undefined,
+    workflowFile: workflowFileOf(env),
     runId,
     runUrl: runServer && repository && runId ? `${trimSlashes(runServer)}/${repository}/actions/runs/${runId}` : null,
     mask: overrides.mask ?? (() => {}),
@@ -84,4 +91,10 @@ export function exportApiUrl(apiUrl: string, env: NodeJS.ProcessEnv = process.en
   return trimSlashes(current) === apiUrl
     ? undefined
     : `GITHUB_API_URL (${current}) differs from the API URL given (${apiUrl}); the download uses GITHUB_API_URL`;
+}
+
+function workflowFileOf(env: NodeJS.ProcessEnv): string | undefined {
+  const m = /^[^/]+\/[^/]+\/(.+?)@/.exec(env.GITHUB_WORKFLOW_REF ?? '');
+  const workspace = env.GITHUB_WORKSPACE;
+  return m?.[1] && workspace ? join(workspace, m[1]) : undefined;
 }

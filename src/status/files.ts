@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CAMPAIGNS_FILE, emptyCampaigns, historyFile, statusFile } from './layout.ts';
+import { CAMPAIGNS_FILE, emptyCampaigns, historyFile, statusFile, WATCHDOG_FILE } from './layout.ts';
 import {
   aliasSchema,
   type CampaignsFile,
@@ -17,6 +17,8 @@ import {
   STATUS_SCHEMA_VERSION,
   StatusDataError,
   type StatusIndex,
+  type WatchdogFile,
+  watchdogFileSchema,
 } from './schema.ts';
 import { assertNoSecrets } from './secrets.ts';
 
@@ -64,7 +66,10 @@ export async function readStatusDir(dir: string): Promise<StatusIndex> {
   }
   const rawCampaigns = await readJson(dir, CAMPAIGNS_FILE);
   const campaigns = rawCampaigns === undefined ? emptyCampaigns() : parseStatusFile(campaignsSchema, rawCampaigns, CAMPAIGNS_FILE);
-  return { orgs, campaigns };
+  const rawWatchdog = await readJson(dir, WATCHDOG_FILE);
+  // No file: no watchdog has run (or the data predates it).
+  if (rawWatchdog === undefined) return { orgs, campaigns };
+  return { orgs, campaigns, watchdog: parseStatusFile(watchdogFileSchema, rawWatchdog, WATCHDOG_FILE) };
 }
 
 /** One org's files, validated; undefined for a file that does not exist. */
@@ -121,4 +126,11 @@ export async function writeCampaigns(dir: string, campaigns: CampaignsFile, opts
   const c = parseStatusFile(campaignsSchema, campaigns, CAMPAIGNS_FILE);
   assertNoSecrets(c, [...(opts.secretValues ?? [])], CAMPAIGNS_FILE);
   await writeAtomic(path.join(dir, CAMPAIGNS_FILE), toJson(c));
+}
+
+/** Validates the watchdog record, checks it for secrets, then writes watchdog.json. */
+export async function writeWatchdog(dir: string, watchdog: WatchdogFile, opts: WriteOptions = {}): Promise<void> {
+  const w = parseStatusFile(watchdogFileSchema, watchdog, WATCHDOG_FILE);
+  assertNoSecrets(w, [...(opts.secretValues ?? [])], WATCHDOG_FILE);
+  await writeAtomic(path.join(dir, WATCHDOG_FILE), toJson(w));
 }

@@ -8,8 +8,8 @@ import { GitCommandError, gitFailureReason, lastLines } from '../git/git.ts';
 import { ProductError } from '../runtime/errors.ts';
 import { resolveContext, type StorageContext } from '../storage/config.ts';
 import { markReauthorized, mergeCampaigns } from './campaigns.ts';
-import { readJson, writeCampaigns, writeOrgStatus } from './files.ts';
-import { CAMPAIGNS_FILE, DEFAULT_STATUS_BRANCH, emptyCampaigns, historyFile, statusFile } from './layout.ts';
+import { readJson, writeCampaigns, writeOrgStatus, writeWatchdog } from './files.ts';
+import { CAMPAIGNS_FILE, DEFAULT_STATUS_BRANCH, emptyCampaigns, historyFile, statusFile, WATCHDOG_FILE } from './layout.ts';
 import { redactStatus } from './redact.ts';
 import {
   aliasSchema,
@@ -22,8 +22,10 @@ import {
   orgHistorySchema,
   orgStatusSchema,
   StatusDataError,
+  type WatchdogFile,
+  watchdogFileSchema,
 } from './schema.ts';
-import { applyRun, type OrgRun } from './update.ts';
+import { applyRun, nextWatchdog, type OrgRun, type WatchdogCheck } from './update.ts';
 
 const DEFAULT_MAX_ATTEMPTS = 8;
 
@@ -47,6 +49,8 @@ export interface StatusChange {
    * Called again with the newer list whenever a push has to be redone.
    */
   campaigns?: (current: Campaign[]) => Campaign[];
+  /** What the backup-workflow watchdog found and did (watchdog.json); a change may carry only this. */
+  watchdog?: WatchdogCheck;
 }
 
 export interface StatusPublishOptions {
@@ -74,6 +78,13 @@ export interface StatusPublishResult {
   /** What was written, per org, as it is on the branch now. */
   orgs: Array<{ status: OrgStatus; history: OrgHistory }>;
   campaigns: Campaign[];
+  /** watchdog.json as it is on the branch now, when this change carried a watchdog check. */
+  watchdog?: WatchdogFile;
+}
+
+/** A change that carries only a watchdog check leaves campaigns.json alone (and does not create it). */
+function touchesCampaigns(change: StatusChange): boolean {
+  return change.runs.length > 0 || change.campaigns !== undefined || change.watchdog === undefined;
 }
 
 export async function publishStatus(change: StatusChange, options: StatusPublishOptions = {}): Promise<StatusPublishResult> {
@@ -98,8 +109,10 @@ export async function publishStatus(change: StatusChange, options: StatusPublish
   }
   const secretValues = [...(options.secretValues ?? []), ctx.token];
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const message =
-    options.message ?? `Status: ${change.runs.map((r) => `${r.identity.alias} ${r.auth.state}`).join(', ') || 'campaigns'}${runSuffix(change.runs)}`;
+  const watchdogPart = change.watchdog ? `watchdog ${change.watchdog.workflow} ${change.watchdog.state ?? 'unknown'} (${change.watchdog.action})` : '';
+  const parts = [...change.runs.map((r) => `${r.identity.alias} ${r.auth.state}`), ...(watchdogPart ? [watchdogPart] : [])];
+  const suffix = runSuffix(change.runs) || (change.watchdog?.runUrl ? `\n\n${change.watchdog.runUrl}` : '');
+  const message = options.message ?? `Status: ${parts.join(', ') || 'campaigns'}${suffix}`;
 
   const remote = { url: remoteUrl, token: ctx.token, tempDir: ctx.tempDir, mask: ctx.mask };
   const applyOptions: ApplyOptions = { redact: options.redact ?? false, secretValues, warn: ctx.log.warning };
@@ -109,7 +122,7 @@ export async function publishStatus(change: StatusChange, options: StatusPublish
       branch,
       // Only this run's org folders (and the top-level campaigns.json) are checked out and committed.
       dirs: aliases.map((a) => `orgs/${a}`),
-      files: [CAMPAIGNS_FILE],
+      files: [...(touchesCampaigns(change) ? [CAMPAIGNS_FILE] : []), ...(change.watchdog ? [WATCHDOG_FILE] : [])],
       // The files are re-read from the tip on every attempt, so a redo merges what other jobs wrote.
       apply: ({ dir }) => applyChange(dir, change, applyOptions),
       message,
@@ -117,7 +130,8 @@ export async function publishStatus(change: StatusChange, options: StatusPublish
       onRace: (attempt) => ctx.log.info(`Status branch ${branch} moved meanwhile (attempt ${attempt}); re-applying this run on the new tip`),
       label: 'status',
     });
-    ctx.log.info(`Published the status of ${aliases.join(', ') || 'the campaigns'} to branch ${branch} (${published.commit})`);
+    const what = aliases.length ? aliases.join(', ') : change.watchdog ? `the watchdog of ${change.watchdog.workflow}` : 'the campaigns';
+    ctx.log.info(`Published the status of ${what} to branch ${branch} (${published.commit})`);
     return { branch, commit: published.commit, attempts: published.attempts, ...published.value };
   } catch (err) {
     if (err instanceof BranchKeptMovingError) {
@@ -161,6 +175,14 @@ async function applyChange(dir: string, change: StatusChange, opts: ApplyOptions
     orgs.push({ status, history: next.history });
   }
 
+  let watchdog: WatchdogFile | undefined;
+  if (change.watchdog) {
+    const previous = await readPrevious(dir, WATCHDOG_FILE, (d) => watchdogFileSchema.safeParse(d), opts.warn);
+    watchdog = nextWatchdog(previous, change.watchdog);
+    await writeWatchdog(dir, watchdog, { secretValues: opts.secretValues });
+  }
+  if (!touchesCampaigns(change)) return { orgs, campaigns: [], ...(watchdog ? { watchdog } : {}) };
+
   const current = (await readPrevious(dir, CAMPAIGNS_FILE, (d) => campaignsSchema.safeParse(d), opts.warn)) ?? emptyCampaigns();
   let ours = change.campaigns ? change.campaigns(current.campaigns) : current.campaigns;
   for (const run of change.runs) {
@@ -170,7 +192,7 @@ async function applyChange(dir: string, change: StatusChange, opts: ApplyOptions
   // Whatever the caller's function did, nothing another job recorded is dropped.
   const file: CampaignsFile = { schemaVersion: current.schemaVersion, campaigns: mergeCampaigns(current.campaigns, ours) };
   await writeCampaigns(dir, file, { secretValues: opts.secretValues });
-  return { orgs, campaigns: file.campaigns };
+  return { orgs, campaigns: file.campaigns, ...(watchdog ? { watchdog } : {}) };
 }
 
 /**

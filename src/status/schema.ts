@@ -85,6 +85,20 @@ export const lastBackupSchema = z.object({
   droppedObjects: z.array(z.object({ name: z.string(), rows: count, reason: z.enum(['excluded', 'not_exportable']) })).optional(),
   /** Why the run was held instead of published (it would shrink a target that keeps no other copy). */
   held: z.string().optional(),
+  /**
+   * The objects of this snapshot with their rows and, against the previous snapshot, the rows added,
+   * changed and deleted (null on a first snapshot); added in schema v1, optional. Names and counts only.
+   */
+  objectList: z.array(z.object({ name: z.string(), rows: count, added: count.nullable(), changed: count.nullable(), deleted: count.nullable() })).optional(),
+  /** Objects that lost more rows than the mass-delete rule allows since the previous snapshot (optional). */
+  massDeletes: z.array(z.object({ object: z.string(), before: count, after: count, dropped: count })).optional(),
+});
+
+export const scheduleSchema = z.object({
+  /** Seconds between two scheduled backups (86400 for a nightly cron). */
+  intervalS: z.number().positive(),
+  /** Seconds past the interval before the org counts as late; null for the reader's default. */
+  graceS: z.number().nonnegative().nullable(),
 });
 
 export const orgStatusSchema = z.object({
@@ -109,6 +123,11 @@ export const orgStatusSchema = z.object({
   updatedAt: isoTimestamp,
   runUrl: z.url({ protocol: /^https?$/ }).nullable(),
   redacted: z.boolean(),
+  /**
+   * How often backups of this org are expected (added in schema v1, optional): the status site's
+   * dead man's switch. Absent, the site infers the interval from the history.
+   */
+  schedule: scheduleSchema.optional(),
 });
 
 export const historyEntrySchema = z.object({
@@ -175,10 +194,70 @@ export const campaignsSchema = z
     });
   });
 
+/** A workflow's state as the Actions API reports it (`disabled_inactivity`: GitHub's, after 60 days without activity). */
+export const workflowStateSchema = z.enum(['active', 'deleted', 'disabled_fork', 'disabled_inactivity', 'disabled_manually']);
+
+/** Re-enables kept per workflow in watchdog.json; the oldest are dropped first. */
+export const WATCHDOG_HISTORY_LIMIT = 50;
+
+export const watchdogEventSchema = z.object({
+  /** When the watchdog enabled the workflow again. */
+  at: isoTimestamp,
+  /** The state it found (`disabled_inactivity`). */
+  from: workflowStateSchema,
+  /** Whether it also started one run, so the day's backup was not lost. */
+  dispatched: z.boolean(),
+  runUrl: z.url({ protocol: /^https?$/ }).nullable(),
+});
+
+export const watchdogWorkflowSchema = z.object({
+  /** The workflow's file name under .github/workflows/ (`backup.yml`). */
+  workflow: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: 'must be the file name of the workflow, such as backup.yml' }),
+  /** Its state as the watchdog last found it; null when it could not be read. */
+  state: workflowStateSchema.nullable(),
+  checkedAt: isoTimestamp,
+  /**
+   * What the watchdog did: `none` (nothing to do, or a state it must leave to a person),
+   * `re-enabled`, `cannot-enable` (GitHub refused; `reason` says why), `cannot-check` (the state
+   * could not be read).
+   */
+  action: z.enum(['none', 're-enabled', 'cannot-enable', 'cannot-check']),
+  /** `permission_denied`, `not_found`, …; null when nothing failed. */
+  reason: z.string().min(1).nullable(),
+  message: z.string(),
+  /** What a person should do; null when nothing is needed. */
+  remedy: z.string().nullable(),
+  /** A run was dispatched after re-enabling. */
+  dispatched: z.boolean(),
+  /** The watchdog's own run. */
+  runUrl: z.url({ protocol: /^https?$/ }).nullable(),
+  /** Re-enables, oldest first. */
+  reEnables: z.array(watchdogEventSchema).max(WATCHDOG_HISTORY_LIMIT, { error: `must hold at most ${WATCHDOG_HISTORY_LIMIT} entries` }),
+});
+
+/**
+ * `watchdog.json` (added in schema v1, optional): what the backup-workflow watchdog last found and
+ * did, per workflow it watches. Data without the file is data from before the watchdog.
+ */
+export const watchdogFileSchema = z
+  .object({
+    schemaVersion: versionSchema,
+    workflows: z.array(watchdogWorkflowSchema),
+  })
+  .superRefine((f, ctx) => {
+    const seen = new Set<string>();
+    f.workflows.forEach((w, i) => {
+      if (seen.has(w.workflow)) ctx.addIssue({ code: 'custom', path: ['workflows', i, 'workflow'], message: `repeats ${w.workflow}` });
+      seen.add(w.workflow);
+    });
+  });
+
 /** Everything in a data directory, as `readStatusDir` returns it. */
 export const indexSchema = z.object({
   orgs: z.array(z.object({ status: orgStatusSchema, history: orgHistorySchema })),
   campaigns: campaignsSchema,
+  /** Absent when no watchdog has run. */
+  watchdog: watchdogFileSchema.optional(),
 });
 
 export type OrgType = z.infer<typeof orgTypeSchema>;
@@ -186,6 +265,7 @@ export type { AuthState };
 export type AuthStatus = z.infer<typeof authStatusSchema>;
 export type BackupChanges = z.infer<typeof backupChangesSchema>;
 export type LastBackup = z.infer<typeof lastBackupSchema>;
+export type Schedule = z.infer<typeof scheduleSchema>;
 export type OrgStatus = z.infer<typeof orgStatusSchema>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export type OrgHistory = z.infer<typeof orgHistorySchema>;
@@ -193,6 +273,10 @@ export type CampaignOrg = z.infer<typeof campaignOrgSchema>;
 export type Campaign = z.infer<typeof campaignSchema>;
 export type CampaignsFile = z.infer<typeof campaignsSchema>;
 export type StatusIndex = z.infer<typeof indexSchema>;
+export type WorkflowState = z.infer<typeof workflowStateSchema>;
+export type WatchdogEvent = z.infer<typeof watchdogEventSchema>;
+export type WatchdogWorkflow = z.infer<typeof watchdogWorkflowSchema>;
+export type WatchdogFile = z.infer<typeof watchdogFileSchema>;
 
 /** `auth.since` → `since`, `orgs[1].alias` → `orgs[1].alias`. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {

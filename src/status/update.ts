@@ -8,7 +8,13 @@ import {
   type OrgHistory,
   type OrgStatus,
   type OrgType,
+  type Schedule,
   STATUS_SCHEMA_VERSION,
+  WATCHDOG_HISTORY_LIMIT,
+  type WatchdogEvent,
+  type WatchdogFile,
+  type WatchdogWorkflow,
+  type WorkflowState,
 } from './schema.ts';
 
 /** What this run knows about the org; an omitted (undefined) field keeps the previous value, null clears it. */
@@ -47,6 +53,8 @@ export interface OrgRun {
   runUrl?: string | null;
   /** When the status was written; by default the later of the backup's end and the auth time. */
   at?: string;
+  /** How often backups are expected, for the status site's lateness check; omitted keeps the previous one. */
+  schedule?: Schedule;
 }
 
 /** The config's org `type` (production, sandbox or a My Domain URL) as the status records it. */
@@ -104,6 +112,8 @@ export function nextOrgStatus(previous: OrgStatus | undefined, run: OrgRun): Org
     updatedAt: runTime(run),
     runUrl: run.runUrl ?? null,
     redacted: false,
+    // Only present once a writer knows it, so statuses written without it stay as they were.
+    ...(run.schedule ? { schedule: run.schedule } : keep?.schedule ? { schedule: keep.schedule } : {}),
   };
 }
 
@@ -151,5 +161,56 @@ export function applyRun(previous: { status?: OrgStatus; history?: OrgHistory },
   return {
     status: nextOrgStatus(previous.status, run),
     history: appendHistory(previous.history, run.identity.alias, historyEntryOf(run)),
+  };
+}
+
+/** What one watchdog run found and did about one workflow (watchdog.json keeps the last per workflow). */
+export interface WatchdogCheck {
+  workflow: string;
+  state: WorkflowState | null;
+  action: WatchdogWorkflow['action'];
+  reason: string | null;
+  message: string;
+  remedy: string | null;
+  dispatched: boolean;
+  /** ISO time of the check. */
+  at: string;
+  runUrl?: string | null;
+}
+
+/**
+ * watchdog.json after `check`: the workflow's entry replaced (a check older than the recorded one
+ * only adds its re-enable to the history), a re-enable appended to its history in time order, the
+ * oldest dropped beyond `limit`. Other workflows' entries stay as they are.
+ */
+export function nextWatchdog(previous: WatchdogFile | undefined, check: WatchdogCheck, limit = WATCHDOG_HISTORY_LIMIT): WatchdogFile {
+  const workflows = previous?.workflows ?? [];
+  const before = workflows.find((w) => w.workflow === check.workflow);
+  const runUrl = check.runUrl ?? null;
+  let reEnables = before?.reEnables ?? [];
+  if (check.action === 're-enabled' && !reEnables.some((e) => e.at === check.at && e.runUrl === runUrl)) {
+    const event: WatchdogEvent = { at: check.at, from: check.state ?? 'disabled_inactivity', dispatched: check.dispatched, runUrl };
+    reEnables = [...reEnables, event].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    reEnables = reEnables.slice(Math.max(0, reEnables.length - limit));
+  }
+  const newer = before !== undefined && Date.parse(before.checkedAt) > Date.parse(check.at);
+  const entry: WatchdogWorkflow = newer
+    ? { ...before, reEnables }
+    : {
+        workflow: check.workflow,
+        state: check.state,
+        checkedAt: check.at,
+        action: check.action,
+        reason: check.reason,
+        message: check.message,
+        remedy: check.remedy,
+        dispatched: check.dispatched,
+        runUrl,
+        reEnables,
+      };
+  const others = workflows.filter((w) => w.workflow !== check.workflow);
+  return {
+    schemaVersion: STATUS_SCHEMA_VERSION,
+    workflows: [...others, entry].sort((a, b) => a.workflow.localeCompare(b.workflow)),
   };
 }

@@ -69,7 +69,7 @@ function stored(name: string): string {
   return v;
 }
 
-function orgYaml(f: OrgFixture): string {
+function orgYaml(f: OrgFixture, extra = ''): string {
   return `  - alias: ${f.alias}
     type: ${f.grant.loginUrl}
     refresh-token-secret: ${f.secretName}
@@ -77,13 +77,13 @@ function orgYaml(f: OrgFixture): string {
     client-secret-secret: ${f.secretName}_CLIENT_SECRET
     objects: { include: [Account, Contact] }
     storage: { kind: branch }
-`;
+${extra}`;
 }
 
-function writeConfig(name: string, fixtures: OrgFixture[]): string {
+function writeConfig(name: string, fixtures: OrgFixture[], extra = ''): string {
   const file = path.join(checkout, '.github', name);
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `orgs:\n${fixtures.map(orgYaml).join('')}`);
+  writeFileSync(file, `orgs:\n${fixtures.map((f) => orgYaml(f, extra)).join('')}`);
   return path.relative(checkout, file);
 }
 
@@ -112,6 +112,7 @@ function statusOf(alias: string): {
   auth: { state: string };
   lastBackup: { outcome: string; rows: number; location: string } | null;
   authorizedAt: string | null;
+  schedule?: { intervalS: number; graceS: number | null };
 } {
   return JSON.parse(git('show', `refs/heads/salesforce-backup-status:orgs/${alias}/status.json`));
 }
@@ -124,7 +125,7 @@ async function tokenWorks(f: OrgFixture, token: string): Promise<boolean> {
 describe('cli: sfbackup backup --config --org', () => {
   test('into the branch of the checkout origin, the rotated token written back, the status published; twice', async () => {
     const f = await fixture('rot', { rotation: true });
-    const config = writeConfig('salesforce-backup.yml', [f]);
+    const config = writeConfig('salesforce-backup.yml', [f], '    schedule: { every: 12h, grace: 3h }\n');
     const first = stored(f.secretName);
 
     const ran = await sfbackup(['backup', '--config', config, '--org', 'rot', '--repo', 'acme/backups', '--publish-status'], {
@@ -152,6 +153,7 @@ describe('cli: sfbackup backup --config --org', () => {
     assert.equal(status.auth.state, 'ok');
     assert.equal(status.lastBackup?.outcome, 'success');
     assert.ok(status.authorizedAt, 'authorizedAt records the rotation');
+    assert.deepEqual(status.schedule, { intervalS: 12 * 3600, graceS: 3 * 3600 }, "the config's schedule, for the status page");
 
     // The next run logs in with what the first one stored (the old value would be dead) and adds a commit.
     const again = await sfbackup(['backup', '--config', config, '--org', 'rot', '--repo', 'acme/backups', '--publish-status', '--json'], {

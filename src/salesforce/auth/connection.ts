@@ -1,52 +1,10 @@
 // Logging in to one org the way the product always does: a Connected App's consumer key and secret
 // plus a stored refresh token, through jsforce's OAuth2 refresh. Shared by the action and the CLI.
 import { Connection, OAuth2, type TokenResponse } from 'jsforce';
-import { z } from 'zod';
-import { DEFAULT_LOGIN_URL, type OrgCredentials, SANDBOX_LOGIN_URL } from '../../config/credentials.ts';
+import { knownLoginHosts, type LoginHosts, type OrgCredentials } from '../../config/credentials.ts';
 import { AppPendingError, MisconfiguredError, ReauthRequiredError, SalesforceError, TransientError } from '../../runtime/auth-errors.ts';
 
-/** The two generic login hosts. Tests point them at the emulator; everyone else keeps the defaults. */
-export interface LoginHosts {
-  production: string;
-  sandbox: string;
-}
-
-export const DEFAULT_LOGIN_HOSTS: LoginHosts = { production: DEFAULT_LOGIN_URL, sandbox: SANDBOX_LOGIN_URL };
-
-/**
- * SFBACKUP_LOGIN_HOSTS names one more production/sandbox pair of generic login hosts, as JSON
- * (`{"production":"http://127.0.0.1:8484","sandbox":"http://127.0.0.1:8485"}`): the Salesforce
- * emulator's, so the check of the other login host runs in tests as it does against Salesforce.
- * It adds to Salesforce's pair and never replaces it.
- */
-export const LOGIN_HOSTS_ENV = 'SFBACKUP_LOGIN_HOSTS';
-
-const loginHostsSchema = z.strictObject({ production: httpUrlOf(), sandbox: httpUrlOf() });
-
-function httpUrlOf() {
-  return z
-    .string()
-    .trim()
-    .pipe(z.url({ protocol: /^https?$/ }))
-    .transform((u) => u.replace(/\/+$/, ''));
-}
-
-/** Salesforce's generic hosts, plus the pair of SFBACKUP_LOGIN_HOSTS when it is set. */
-export function knownLoginHosts(env: NodeJS.ProcessEnv = process.env): LoginHosts[] {
-  const raw = env[LOGIN_HOSTS_ENV];
-  if (!raw) return [DEFAULT_LOGIN_HOSTS];
-  let extra: LoginHosts;
-  try {
-    extra = loginHostsSchema.parse(JSON.parse(raw));
-  } catch (err) {
-    throw new MisconfiguredError({
-      reason: 'bad_input',
-      message: `${LOGIN_HOSTS_ENV} is not a pair of login URLs: ${err instanceof Error ? err.message : String(err)}`,
-      remedy: `Unset ${LOGIN_HOSTS_ENV}, or set it to JSON such as {"production":"http://127.0.0.1:8484","sandbox":"http://127.0.0.1:8485"}.`,
-    });
-  }
-  return [DEFAULT_LOGIN_HOSTS, extra];
-}
+export { DEFAULT_LOGIN_HOSTS, knownLoginHosts, LOGIN_HOSTS_ENV, type LoginHosts } from '../../config/credentials.ts';
 
 function sameUrl(a: string, b: string): boolean {
   return a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();

@@ -39,6 +39,7 @@ import {
 } from './control/actions.ts';
 import { playFault } from './control/faults.ts';
 import { gitUrlOf, registerControlRoutes } from './control/routes.ts';
+import { registerWorkflowControlRoutes, type WorkflowView, workflowOrThrow, workflowView } from './control/workflows.ts';
 import { GitBackend, matchGitPath } from './git/http-backend.ts';
 import { RestError, sendJson, sendRestError, sendText, sendTwirpError, TwirpError } from './http/respond.ts';
 import { type Ctx, Router } from './http/router.ts';
@@ -61,11 +62,15 @@ import { registerIssueRoutes } from './rest/issues.ts';
 import { registerRepoRoutes } from './rest/repos.ts';
 import { registerSecretRoutes } from './rest/secrets.ts';
 import { registerVariableRoutes } from './rest/variables.ts';
+import { registerWorkflowRoutes } from './rest/workflows.ts';
 import { type Artifact, findRepo, type GitHubState, type Repo, type RequestLogEntry, type Run } from './state.ts';
 import { serveTwirp } from './twirp/artifact-service.ts';
+import { type AddWorkflowOptions, addWorkflow, newWorkflowsStore, setWorkflowState, type WorkflowState } from './workflows-store.ts';
 
 export type { ScopeRef, SecretWriteFailure, SecretWriteFailureInput, SecretWriteRecord } from './actions-store.ts';
 export type { IssueView, KeyPairView, SecretView, VariableView } from './control/actions.ts';
+export type { WorkflowView } from './control/workflows.ts';
+export type { WorkflowState } from './workflows-store.ts';
 
 export interface GitHubEmulatorOptions {
   host?: string;
@@ -160,6 +165,12 @@ export interface GitHubEmulator {
   /** Issues of a repository (default: the default one), oldest first, with labels and comments. */
   issues(opts?: { owner?: string; repo?: string; state?: 'open' | 'closed' | 'all' }): IssueView[];
   issue(number: number, opts?: { owner?: string; repo?: string }): IssueView | undefined;
+  /** Adds a workflow file to a repository (default: the default one), `active` unless `state` says otherwise. */
+  addWorkflow(opts: AddWorkflowOptions & { owner?: string; repo?: string }): WorkflowView;
+  /** Sets a workflow's state as GitHub (`disabled_inactivity`) or a person (`disabled_manually`) would. */
+  setWorkflowState(workflow: string | number, state: WorkflowState, opts?: { owner?: string; repo?: string }): WorkflowView;
+  /** A workflow by id or file name, with the dispatches it received; undefined when absent. */
+  workflow(workflow: string | number, opts?: { owner?: string; repo?: string }): WorkflowView | undefined;
   close(): Promise<void>;
 }
 
@@ -265,6 +276,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       tokens: new Map(),
       actions: newActionsStore(),
       issues: newIssuesStore(),
+      workflows: newWorkflowsStore(),
       rate: new Map(),
       seq: { repo: 700001, run: 9100000001, runNumber: 1, artifact: 3100000001, request: 1 },
       retention: { defaultDays: options.retentionDays ?? 90, maxDays: options.maxRetentionDays ?? 90 },
@@ -283,12 +295,14 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     registerSecretRoutes(rest);
     registerVariableRoutes(rest);
     registerIssueRoutes(rest);
+    registerWorkflowRoutes(rest);
     const control = new Router();
     registerControlRoutes(control, {
       token: () => defaultToken,
       repo: () => defaultRepo as Repo,
     });
     registerActionsControlRoutes(control);
+    registerWorkflowControlRoutes(control);
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       // Concatenated, not resolved: a path starting `//` must not be read as a host.
@@ -437,6 +451,21 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         return repoIssues(state, repo)
           .issues.filter((i) => want === 'all' || i.state === want)
           .map((i) => issueView(state, repo, i));
+      },
+      addWorkflow: ({ owner: o, repo: r, ...opts }) => workflowView(addWorkflow(state, repoOrThrow(o, r), opts)),
+      setWorkflowState: (workflow, next, opts = {}) => {
+        const w = workflowOrThrow(state, repoOrThrow(opts.owner, opts.repo), String(workflow));
+        setWorkflowState(state, w, next);
+        return workflowView(w);
+      },
+      workflow: (workflow, opts = {}) => {
+        const repo = repoOrThrow(opts.owner, opts.repo);
+        try {
+          return workflowView(workflowOrThrow(state, repo, String(workflow)));
+        } catch (err) {
+          if (err instanceof SetupError) return undefined;
+          throw err;
+        }
       },
       issue: (n, opts = {}) => {
         const repo = repoOrThrow(opts.owner, opts.repo);

@@ -3,6 +3,7 @@ import type { FaultInjector } from '../salesforce/control/faults.ts';
 import type { ActionsStore } from './actions-store.ts';
 import type { BlobStore } from './blob/store.ts';
 import type { IssuesStore } from './issues-store.ts';
+import type { WorkflowsStore } from './workflows-store.ts';
 
 export interface Repo {
   id: number;
@@ -110,6 +111,8 @@ export interface GitHubState {
   actions: ActionsStore;
   /** Issues, labels and comments per repository (see issues-store.ts). */
   issues: IssuesStore;
+  /** Workflows (state, dispatches) per repository (see workflows-store.ts). */
+  workflows: WorkflowsStore;
   /** Per-token request counts behind the `x-ratelimit-*` headers (never enforced). */
   rate: Map<string, { resetAt: number; used: number }>;
   seq: { repo: number; run: number; runNumber: number; artifact: number; request: number };

@@ -16,11 +16,12 @@ import {
   sealFor,
   storeSecret,
 } from '../actions-store.ts';
-import { readSmallBody, sendEmpty, sendJson } from '../http/respond.ts';
+import { sendEmpty, sendJson } from '../http/respond.ts';
 import type { Ctx, Router } from '../http/router.ts';
 import { type Issue, repoIssues } from '../issues-store.ts';
 import { SetupError } from '../operations.ts';
 import { findRepo, type GitHubState, type Repo } from '../state.ts';
+import { controlBody } from './body.ts';
 
 export interface SecretView {
   /** `repository o/r`, `environment e of o/r`, `organization o`. */
@@ -149,19 +150,6 @@ export function seedVariable(state: GitHubState, scope: ActionsScope, name: stri
   return variableView(scope, v);
 }
 
-async function body(ctx: Ctx): Promise<Record<string, unknown>> {
-  const raw = await readSmallBody(ctx.req);
-  if (!raw) throw new SetupError(413, 'control body too large');
-  if (!raw.length) return {};
-  try {
-    const v = JSON.parse(raw.toString('utf8')) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch (err) {
-    throw new SetupError(400, `control body must be a JSON object: ${(err as Error).message}`);
-  }
-}
-
 function scopeFromParams(ctx: Ctx, kind: ScopeKind): ActionsScope {
   const p = ctx.params;
   const ref: ScopeRef =
@@ -187,7 +175,7 @@ const SCOPES: [ScopeKind, string][] = [
 
 export function registerActionsControlRoutes(router: Router): void {
   router.add('POST', '/__gh/repos/:owner/:repo/environments', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     if (typeof b.name !== 'string') throw new SetupError(400, 'name is required');
     sendJson(ctx.res, 201, { name: createEnvironment(ctx.state, repoParam(ctx), b.name) });
   });
@@ -216,7 +204,7 @@ export function registerActionsControlRoutes(router: Router): void {
     });
     router.add('PUT', `${prefix}/secrets/:name`, async (ctx) => {
       const scope = scopeFromParams(ctx, kind);
-      const b = await body(ctx);
+      const b = await controlBody(ctx);
       if (typeof b.value !== 'string') throw new SetupError(400, 'value (a string) is required');
       const visibility = b.visibility as OrgVisibility | undefined;
       const ids = b.selectedRepositoryIds as number[] | undefined;
@@ -245,7 +233,7 @@ export function registerActionsControlRoutes(router: Router): void {
     });
     router.add('PUT', `${prefix}/variables/:name`, async (ctx) => {
       const scope = scopeFromParams(ctx, kind);
-      const b = await body(ctx);
+      const b = await controlBody(ctx);
       if (typeof b.value !== 'string') throw new SetupError(400, 'value (a string) is required');
       sendJson(ctx.res, 201, seedVariable(ctx.state, scope, ctx.params.name ?? '', b.value));
     });
@@ -258,7 +246,7 @@ export function registerActionsControlRoutes(router: Router): void {
   });
   router.add('GET', '/__gh/secret-failures', (ctx) => sendJson(ctx.res, 200, ctx.state.actions.failures));
   router.add('POST', '/__gh/secret-failures', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     sendJson(ctx.res, 201, addSecretFailure(ctx.state, b as unknown as SecretWriteFailureInput));
   });
   router.add('DELETE', '/__gh/secret-failures', (ctx) => {

@@ -2,26 +2,14 @@
 // ready-made artifacts and fault injection. Loopback only, no auth, never logged.
 import type { FaultInput } from '../../salesforce/control/faults.ts';
 import { listBranches } from '../git/repos.ts';
-import { readSmallBody, sendEmpty, sendJson } from '../http/respond.ts';
+import { sendEmpty, sendJson } from '../http/respond.ts';
 import type { Ctx, Router } from '../http/router.ts';
 import { createRepo, createRun, createToken, runEnv, runtimeToken, SetupError, seedArtifact } from '../operations.ts';
 import { artifactJson } from '../rest/artifacts.ts';
 import { findRepo, type GitHubState, type Repo, type Run, type TokenKind } from '../state.ts';
+import { controlBody } from './body.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
-
-async function body(ctx: Ctx): Promise<Record<string, unknown>> {
-  const raw = await readSmallBody(ctx.req);
-  if (!raw) throw new SetupError(413, 'control body too large');
-  if (!raw.length) return {};
-  try {
-    const v = JSON.parse(raw.toString('utf8')) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch (err) {
-    throw new SetupError(400, `control body must be a JSON object: ${(err as Error).message}`);
-  }
-}
 
 function optString(b: Record<string, unknown>, key: string): string | undefined {
   const v = b[key];
@@ -121,7 +109,7 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
 
   router.add('GET', '/__gh/clock', (ctx) => sendJson(ctx.res, 200, { now: new Date(ctx.state.clock.now()).toISOString() }));
   router.add('POST', '/__gh/clock', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     const set = b.set;
     if (typeof set === 'string' || typeof set === 'number') {
       const ms = typeof set === 'number' ? set : Date.parse(set);
@@ -135,7 +123,7 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
   });
 
   router.add('POST', '/__gh/repos', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     const files = b.files;
     if (files !== undefined && (typeof files !== 'object' || files === null || Object.values(files).some((v) => typeof v !== 'string'))) {
       throw new SetupError(400, 'files must map paths to strings');
@@ -152,7 +140,7 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
   router.add('GET', '/__gh/repos/:owner/:repo', async (ctx) => sendJson(ctx.res, 200, await repoInfo(ctx.state, repoParam(ctx))));
 
   router.add('POST', '/__gh/runs', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     const owner = optString(b, 'owner');
     const repo = owner ? repoParam(ctx, owner, optString(b, 'repo')) : defaults.repo();
     const run = await createRun(ctx.state, {
@@ -165,7 +153,7 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
   });
 
   router.add('POST', '/__gh/tokens', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     const perms = b.permissions;
     const info = createToken(ctx.state, {
       ...(optString(b, 'token') ? { token: optString(b, 'token') } : {}),
@@ -181,7 +169,7 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
   });
 
   router.add('POST', '/__gh/artifacts', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     const runId = optNumber(b, 'runId');
     const run = runId === undefined ? ctx.state.runs.values().next().value : ctx.state.runs.get(runId);
     if (!run) throw new SetupError(404, `no run ${runId}`);
@@ -203,7 +191,7 @@ export function registerControlRoutes(router: Router, defaults: { token: () => s
 
   router.add('GET', '/__gh/faults', (ctx) => sendJson(ctx.res, 200, ctx.state.faults.list()));
   router.add('POST', '/__gh/faults', async (ctx) => {
-    const b = await body(ctx);
+    const b = await controlBody(ctx);
     if (typeof b.path !== 'string') throw new SetupError(400, 'path (a regular expression) is required');
     try {
       sendJson(ctx.res, 201, ctx.state.faults.add(b as unknown as FaultInput));
