@@ -107,6 +107,46 @@ export async function checkoutBranch(remote: GitRemote, branch: string, dirs: re
   }
 }
 
+/**
+ * Checks out `dirs` of one commit of the branch into `dir`: `commit` (a full or abbreviated hash on
+ * the branch) or the last commit at or `before` an ISO time. The branch's history is fetched without
+ * file contents where the server allows it (`--filter=blob:none`); only the commit checked out brings
+ * its files. Undefined when the branch or such a commit does not exist.
+ */
+export async function checkoutBranchRevision(
+  remote: GitRemote,
+  branch: string,
+  dirs: readonly string[],
+  dir: string,
+  revision: { commit: string } | { before: string },
+): Promise<string | undefined> {
+  const git = await openRemoteSession(remote);
+  try {
+    await initSparse(git, dir, remote.url, dirs);
+    const ref = `refs/remotes/origin/${branch}`;
+    const fetched = await git.run(['fetch', '-q', '--no-tags', '--filter=blob:none', 'origin', `+refs/heads/${branch}:${ref}`], dir);
+    if (fetched.code !== 0) {
+      if (/couldn't find remote ref/i.test(fetched.stderr)) return undefined;
+      throw new GitCommandError(['fetch', 'origin', branch], fetched);
+    }
+    let commit: string;
+    if ('commit' in revision) {
+      const found = await git.run(['rev-parse', '--verify', '--quiet', `${revision.commit}^{commit}`], dir);
+      if (found.code !== 0) return undefined;
+      commit = found.stdout.trim();
+      // Only a commit of this branch is one of its snapshots.
+      if ((await git.run(['merge-base', '--is-ancestor', commit, ref], dir)).code !== 0) return undefined;
+    } else {
+      commit = await git.ok(['rev-list', '-1', `--before=${revision.before}`, ref], dir);
+      if (!commit) return undefined;
+    }
+    await git.ok(['checkout', '-q', '--force', '--detach', commit], dir);
+    return commit;
+  } finally {
+    await git.close();
+  }
+}
+
 /** A push refused as out of date, carried from one attempt to the loop that redoes it. */
 class PushRefused extends Error {
   readonly push: GitResult;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createOctokit, httpStatus } from '../github/octokit.ts';
 import { exportApiUrl } from '../runtime/job-context.ts';
 import type { ArtifactStorageConfig, ResolvedContext } from './config.ts';
-import type { PreviousSnapshot, PublishResult, StorageTarget } from './contracts.ts';
+import { endOfDay, type PreviousSnapshot, type PublishResult, type StorageTarget } from './contracts.ts';
 import { StorageError, type StorageFailureReason, TOKEN_INPUT } from './errors.ts';
 import { checkAlias, hasManifest, listFiles, stagedSnapshot } from './files.ts';
 
@@ -75,61 +75,122 @@ export class ArtifactTarget implements StorageTarget {
   async fetchPrevious(alias: string, workDir: string): Promise<PreviousSnapshot | undefined> {
     checkAlias('artifact', alias);
     const name = this.artifactName(alias);
-    const { token, repository } = this.ctx;
-    if (!token || !repository) {
-      throw new StorageError({
-        target: 'artifact',
-        reason: 'bad_config',
-        message: `Finding the previous artifact ${name} needs ${token ? 'the repository (GITHUB_REPOSITORY)' : 'a token'}`,
-        remedy: `Pass the workflow token (${TOKEN_INPUT}, the default) and run inside a workflow.`,
-      });
-    }
     let newest: ArtifactRef | undefined;
     try {
+      this.requireJob(name);
       newest = await this.newest(name);
     } catch (err) {
       throw this.classify(err, `Listing the artifacts named ${name} failed`);
     }
     if (!newest) return undefined;
+    const found = await this.download(alias, newest, workDir);
+    if (!found) this.ctx.log.warning(`Artifact ${name} (id ${newest.id}) holds no ${alias}/manifest.json; treating this run as the first`);
+    return found;
+  }
+
+  async fetchSnapshot(alias: string, ref: string, workDir: string): Promise<PreviousSnapshot> {
+    checkAlias('artifact', alias);
+    const name = this.artifactName(alias);
+    let pick: ArtifactRef | undefined;
+    let all: (ArtifactRef & { expired: boolean })[] = [];
+    try {
+      this.requireJob(name);
+      all = (await this.list(name)).filter((a) => !a.expired);
+    } catch (err) {
+      throw this.classify(err, `Listing the artifacts named ${name} failed`);
+    }
+    const day = endOfDay(ref);
+    if (ref === 'latest') pick = pickNewest(name, all);
+    else if (day)
+      pick = pickNewest(
+        name,
+        all.filter((a) => a.createdAt <= day),
+      );
+    // A number is an artifact id, or the workflow run that uploaded it.
+    else if (/^\d+$/.test(ref))
+      pick =
+        all.find((a) => String(a.id) === ref) ??
+        pickNewest(
+          name,
+          all.filter((a) => String(a.runId) === ref),
+        );
+    const found = pick ? await this.download(alias, pick, workDir) : undefined;
+    if (found) return found;
+    throw new StorageError({
+      target: 'artifact',
+      reason: 'snapshot_missing',
+      message: `No unexpired artifact ${name} ${ref === 'latest' ? 'holds a snapshot' : `matches "${ref}"`}`,
+      remedy: all.length
+        ? `Give latest, a date (YYYY-MM-DD), an artifact id or a workflow run id: ${all
+            .slice(0, 10)
+            .map((a) => `${a.id} (run ${a.runId ?? '?'}, ${a.createdAt.slice(0, 10)})`)
+            .join(', ')}.`
+        : 'Artifacts expire after their retention days: restore from a backup branch, or from a copy kept elsewhere.',
+    });
+  }
+
+  private requireJob(name: string): void {
+    const { token, repository } = this.ctx;
+    if (!token || !repository) {
+      throw new StorageError({
+        target: 'artifact',
+        reason: 'bad_config',
+        message: `Finding the artifact ${name} needs ${token ? 'the repository (GITHUB_REPOSITORY)' : 'a token'}`,
+        remedy: `Pass the workflow token (${TOKEN_INPUT}, the default) and run inside a workflow.`,
+      });
+    }
+  }
+
+  /** Downloads one artifact; undefined when it holds no snapshot of the org. */
+  private async download(alias: string, artifact: ArtifactRef, workDir: string): Promise<PreviousSnapshot | undefined> {
+    const name = this.artifactName(alias);
+    const { token, repository } = this.ctx;
+    if (!token || !repository) return undefined;
     const dest = await mkdtemp(path.join(workDir, `artifact-${alias}-`));
     try {
       // The client's public download path builds its Octokit from GITHUB_API_URL at import time.
       const conflict = exportApiUrl(this.ctx.apiUrl);
       if (conflict) this.ctx.log.warning(conflict);
       const { DefaultArtifactClient } = await import('@actions/artifact');
-      const res = await new DefaultArtifactClient().downloadArtifact(newest.id, {
+      const res = await new DefaultArtifactClient().downloadArtifact(artifact.id, {
         path: dest,
-        ...(newest.digest ? { expectedHash: newest.digest } : {}),
-        findBy: { token, workflowRunId: newest.runId ?? 0, repositoryOwner: repository.owner, repositoryName: repository.repo },
+        ...(artifact.digest ? { expectedHash: artifact.digest } : {}),
+        findBy: { token, workflowRunId: artifact.runId ?? 0, repositoryOwner: repository.owner, repositoryName: repository.repo },
       });
       if (res.digestMismatch) {
         throw new StorageError({
           target: 'artifact',
           reason: 'unexpected',
-          message: `Artifact ${name} (id ${newest.id}) does not match its recorded digest after download`,
+          message: `Artifact ${name} (id ${artifact.id}) does not match its recorded digest after download`,
           remedy: 'Run again; if it repeats, delete that artifact so the run before it becomes the previous snapshot.',
         });
       }
     } catch (err) {
-      throw this.classify(err, `Downloading artifact ${name} (id ${newest.id}) failed`);
+      throw this.classify(err, `Downloading artifact ${name} (id ${artifact.id}) failed`);
     }
-    if (!hasManifest(path.join(dest, alias))) {
-      this.ctx.log.warning(`Artifact ${name} (id ${newest.id}) holds no ${alias}/manifest.json; treating this run as the first`);
-      return undefined;
-    }
-    return { dir: dest, location: `artifact ${name} (id ${newest.id}, run ${newest.runId ?? '?'})` };
+    if (!hasManifest(path.join(dest, alias))) return undefined;
+    return { dir: dest, location: `artifact ${name} (id ${artifact.id}, run ${artifact.runId ?? '?'})` };
+  }
+
+  /** Every artifact named `name` across the repository's runs. */
+  private async list(name: string): Promise<(ArtifactRef & { expired: boolean })[]> {
+    const { token, repository } = this.ctx;
+    if (!token || !repository) return [];
+    const octokit = await createOctokit(token, this.ctx.apiUrl);
+    const all = await octokit.paginate(octokit.rest.actions.listArtifactsForRepo, { owner: repository.owner, repo: repository.repo, name, per_page: 100 });
+    return all.map((a) => ({
+      id: a.id,
+      name: a.name,
+      expired: a.expired,
+      createdAt: a.created_at ?? '',
+      runId: a.workflow_run?.id,
+      digest: a.digest ?? undefined,
+    }));
   }
 
   /** The newest unexpired artifact named `name` across the repository's runs. */
   async newest(name: string): Promise<ArtifactRef | undefined> {
-    const { token, repository } = this.ctx;
-    if (!token || !repository) return undefined;
-    const octokit = await createOctokit(token, this.ctx.apiUrl);
-    const all = await octokit.paginate(octokit.rest.actions.listArtifactsForRepo, { owner: repository.owner, repo: repository.repo, name, per_page: 100 });
-    return pickNewest(
-      name,
-      all.map((a) => ({ id: a.id, name: a.name, expired: a.expired, createdAt: a.created_at ?? '', runId: a.workflow_run?.id, digest: a.digest ?? undefined })),
-    );
+    return pickNewest(name, await this.list(name));
   }
 
   private classify(err: unknown, what: string): StorageError {

@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { BranchKeptMovingError, checkoutBranch, publishToBranch } from '../git/branch.ts';
+import { BranchKeptMovingError, checkoutBranch, checkoutBranchRevision, publishToBranch } from '../git/branch.ts';
 import { GitCommandError, type GitRemote, gitFailureReason, lastLines } from '../git/git.ts';
 import type { BranchStorageConfig, ResolvedContext } from './config.ts';
-import type { PreviousSnapshot, PublishResult, StorageTarget } from './contracts.ts';
+import { endOfDay, type PreviousSnapshot, type PublishResult, type StorageTarget } from './contracts.ts';
 import { StorageError, TOKEN_INPUT } from './errors.ts';
 import { checkAlias, hasManifest, listFiles, stagedSnapshot } from './files.ts';
 
@@ -57,6 +57,37 @@ export class BranchTarget implements StorageTarget {
     } catch (err) {
       throw this.classify(err, 'fetch');
     }
+  }
+
+  async fetchSnapshot(alias: string, ref: string, workDir: string): Promise<PreviousSnapshot> {
+    checkAlias('branch', alias);
+    let found: PreviousSnapshot | undefined;
+    try {
+      if (ref === 'latest') found = await this.fetchPrevious(alias, workDir);
+      else {
+        const day = endOfDay(ref);
+        if (!day && !/^[0-9a-f]{7,40}$/i.test(ref)) {
+          throw new StorageError({
+            target: 'branch',
+            reason: 'snapshot_missing',
+            message: `"${ref}" names no snapshot of a backup branch`,
+            remedy: 'Give latest, a date (YYYY-MM-DD), or a commit of the backup branch (7 to 40 hex digits).',
+          });
+        }
+        const dir = await mkdtemp(path.join(workDir, `branch-${alias}-`));
+        const commit = await checkoutBranchRevision(this.remote(), this.branch, [alias], dir, day ? { before: day } : { commit: ref });
+        if (commit && hasManifest(path.join(dir, alias))) found = { dir, location: `branch ${this.branch}@${commit}` };
+      }
+    } catch (err) {
+      throw this.classify(err, 'fetch');
+    }
+    if (found) return found;
+    throw new StorageError({
+      target: 'branch',
+      reason: 'snapshot_missing',
+      message: `Branch ${this.branch} has no snapshot of ${alias}${ref === 'latest' ? '' : ` at "${ref}"`}`,
+      remedy: `List its snapshots with \`git log --format='%h %cI %s' origin/${this.branch} -- ${alias}\`, then give one of those commits, a date, or latest.`,
+    });
   }
 
   async publish(alias: string, stagingDir: string, message: string): Promise<PublishResult> {

@@ -36,6 +36,13 @@ export interface StorageTarget {
   readonly onShrink: ShrinkPolicy;
   /** Fetches the last good snapshot of this org into a temp dir, or undefined when there is none. */
   fetchPrevious(alias: string, workDir: string): Promise<PreviousSnapshot | undefined>;
+  /**
+   * Fetches one snapshot of this org for a restore: `latest`, a date (`2026-12-01`: the last snapshot
+   * taken on or before that day, UTC), or what the target names its snapshots by (a dated folder, a
+   * commit of the backup branch, an artifact or workflow run id). Throws StorageError
+   * `snapshot_missing` saying what there is.
+   */
+  fetchSnapshot(alias: string, ref: string, workDir: string): Promise<PreviousSnapshot>;
   /** Publishes the staged snapshot of `<stagingDir>/<alias>/`. */
   publish(alias: string, stagingDir: string, message: string, options?: PublishOptions): Promise<PublishResult>;
 }
@@ -45,4 +52,9 @@ export interface PublishOptions {
   disposable?: boolean;
   /** The run drops objects or rows: keep the previous snapshot for good, for this reason. */
   pinPrevious?: string;
+}
+
+/** `2026-12-01` → the end of that day (UTC) as an ISO time; undefined when `ref` is not a date. */
+export function endOfDay(ref: string): string | undefined {
+  return /^\d{4}-\d\d-\d\d$/.test(ref) && !Number.isNaN(Date.parse(`${ref}T00:00:00Z`)) ? `${ref}T23:59:59.999Z` : undefined;
 }

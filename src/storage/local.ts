@@ -13,7 +13,7 @@ import { cp, mkdir, readFile, rename, rm, rmdir, symlink, unlink, writeFile } fr
 import path from 'node:path';
 import { stagedStampsPath, stampsPathFor } from '../snapshot/stamps.ts';
 import type { LocalStorageConfig } from './config.ts';
-import type { PreviousSnapshot, PublishOptions, PublishResult, StorageTarget } from './contracts.ts';
+import { endOfDay, type PreviousSnapshot, type PublishOptions, type PublishResult, type StorageTarget } from './contracts.ts';
 import { StorageError } from './errors.ts';
 import { checkAlias, hasManifest, stagedSnapshot } from './files.ts';
 
@@ -157,6 +157,30 @@ export class LocalTarget implements StorageTarget {
     const snap = path.join(aliasDir, latest);
     if (!hasManifest(snap)) return undefined;
     return { dir: snap, location: snap };
+  }
+
+  async fetchSnapshot(alias: string, ref: string, workDir: string): Promise<PreviousSnapshot> {
+    checkAlias('local', alias);
+    const aliasDir = path.join(this.dir, alias);
+    const stamps = existsSync(aliasDir) ? readdirSync(aliasDir).filter(isStamp).sort(compareStamps) : [];
+    const day = endOfDay(ref);
+    let pick: string | undefined;
+    if (ref === 'latest') {
+      const latest = await this.fetchPrevious(alias, workDir);
+      if (latest) return latest;
+    } else if (day) {
+      // Stamps are `YYYY-MM-DDTHH-MM-SSZ`: the last one of that day or before.
+      pick = stamps.filter((s) => s.slice(0, 10) <= ref).at(-1);
+    } else if (stamps.includes(ref)) pick = ref;
+    if (pick && hasManifest(path.join(aliasDir, pick))) return { dir: path.join(aliasDir, pick), location: path.join(aliasDir, pick) };
+    throw new StorageError({
+      target: 'local',
+      reason: 'snapshot_missing',
+      message: `${aliasDir} has no snapshot ${ref === 'latest' ? '' : `for "${ref}" `}of ${alias}`,
+      remedy: stamps.length
+        ? `Pick one of: latest, a date (YYYY-MM-DD), or a dated folder: ${stamps.slice(-10).join(', ')}.`
+        : `Back the org up into ${this.dir} first (sfbackup backup --out ${this.dir}).`,
+    });
   }
 
   async publish(alias: string, stagingDir: string, _message: string, options: PublishOptions = {}): Promise<PublishResult> {

@@ -44,6 +44,7 @@ const target: StorageTarget = {
   kind: inner.kind,
   onShrink: inner.onShrink,
   fetchPrevious: (alias, dir) => timed('fetchPrevious_s', () => inner.fetchPrevious(alias, dir)),
+  fetchSnapshot: (alias, ref, dir) => inner.fetchSnapshot(alias, ref, dir),
   publish: (alias, staging, message, options) => timed('publish_s', () => inner.publish(alias, staging, message, options)),
 };
 try {

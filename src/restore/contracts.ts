@@ -1,0 +1,97 @@
+// The contract between the two halves of a restore: planning (src/restore/plan*.ts: the snapshot
+// compared with the live org, nothing written) and applying (src/restore/apply*.ts: the plan carried
+// out through the API). A plan is a folder: plan.json (RestorePlan) and, per object, the records'
+// actions as CSV in the snapshot's row order, so applying streams the snapshot and the plan side by
+// side and never holds an object in memory. docs/restore.md describes it for users.
+
+export const RESTORE_MODES = ['missing', 'overwrite', 'upsert'] as const;
+/**
+ * - `missing`: records in the snapshot and not in the org come back: from the Recycle Bin (undelete,
+ *   original Id) when they are there, else re-created (new Id, lookups to them rewritten).
+ * - `overwrite`: records in both get the chosen fields (or every updateable one) set back to the
+ *   snapshot's values.
+ * - `upsert`: by an external id field (`externalIdField`): created or updated by that key.
+ */
+export type RestoreMode = (typeof RESTORE_MODES)[number];
+
+export type RecordAction = 'undelete' | 'create' | 'update' | 'upsert' | 'skip';
+
+export const SKIP_REASONS = [
+  /** missing: the record is in the org (not deleted). */
+  'exists',
+  /** overwrite: the chosen fields already hold the snapshot's values. */
+  'unchanged',
+  /** overwrite: the org changed the record after the snapshot (SystemModstamp); kept unless overwriteNewer. */
+  'changed_after_snapshot',
+  /** overwrite: the record is not in the org at all (purged or never there): restore it with `missing`. */
+  'not_in_org',
+  /** overwrite: the record is in the Recycle Bin: restore it with `missing` first. */
+  'deleted_in_org',
+  /** The object cannot be created (or updated) through the API. */
+  'not_createable',
+  'not_updateable',
+  /** upsert: the record has no value in the external id field. */
+  'no_external_id',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface RestoreSelection {
+  /** Object API names; every object of the snapshot when absent. */
+  objects?: string[];
+  /** Record Ids (15 or 18 characters); every record of the selected objects when absent. */
+  ids?: string[];
+  /** Fields to write (overwrite, upsert); every writable field when absent. `Object.Field` or `Field`. */
+  fields?: string[];
+  /** overwrite: also overwrite records the org changed after the snapshot. */
+  overwriteNewer?: boolean;
+  /** upsert: the external id field of each object (`Object.Field` or a field name every object has). */
+  externalIdField?: string;
+}
+
+/** One object's part of a plan. */
+export interface PlanObject {
+  name: string;
+  /** Records per action. */
+  counts: Record<RecordAction, number>;
+  /** Skipped records per reason. */
+  skipped: Partial<Record<SkipReason, number>>;
+  /** The fields the restore writes for this object (createable for creates, updateable for updates). */
+  fields: string[];
+  /** Fields of the snapshot it does not write, and why (formula, system or audit field, not createable/updateable). */
+  skippedFields: { name: string; why: string }[];
+  /** Relative to the plan folder: `Id,action,reason` per record of the selection, in the snapshot's row order. */
+  records: string;
+  /** Relative: `Id,field,before,after` for every field an update would change (overwrite, upsert). */
+  changes?: string;
+}
+
+export interface RestorePlan {
+  formatVersion: 1;
+  mode: RestoreMode;
+  createdAt: string;
+  snapshot: { dir: string; alias: string; orgId: string; finishedAt: string };
+  target: { orgId: string; instanceUrl: string; sameOrg: boolean };
+  selection: RestoreSelection;
+  /** The objects to write, parents before children (from the createable lookups in schema/). */
+  order: string[];
+  objects: PlanObject[];
+}
+
+export type RecordOutcome = 'undeleted' | 'created' | 'updated' | 'skipped' | 'failed';
+
+/** What applying did to one object; per record in `results` (`oldId,newId,outcome,error`). */
+export interface AppliedObject {
+  name: string;
+  counts: Record<RecordOutcome, number>;
+  /** Relative to the results folder. */
+  results: string;
+}
+
+export interface RestoreResult {
+  plan: RestorePlan;
+  objects: AppliedObject[];
+  /** Relative to the results folder: the old → new Id mapping of re-created records, reused by a second run. */
+  idMap: string;
+  startedAt: string;
+  finishedAt: string;
+}
