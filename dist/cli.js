@@ -15,4 +15,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-FHSXMGTU.js");
+if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-DN767ZM3.js");

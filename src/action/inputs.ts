@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../config/credentials.ts';
 import { DEFAULT_CONFIG_FILE, orgTypeSettingSchema, STORAGE_KINDS } from '../config/schema.ts';
 import { aliasSetting, backupRunFields, flag, intIn, lifecycleFields, optionalText } from '../config/settings.ts';
+import { RESTORE_MODES } from '../restore/contracts.ts';
 
-export const COMMANDS = ['check', 'backup', 'rotate-app', 'watchdog'] as const;
+export const COMMANDS = ['check', 'backup', 'rotate-app', 'watchdog', 'restore'] as const;
 
 const checkSchema = orgCredentialsSchema.extend({ command: z.literal('check') });
 
@@ -88,7 +89,41 @@ const watchdogSchema = z.object({
 });
 
 export type WatchdogInputs = z.output<typeof watchdogSchema>;
-export type ActionInputs = CheckInputs | BackupInputs | RotateAppInputs | WatchdogInputs;
+
+const restoreSchema = z.object({
+  command: z.literal('restore'),
+  configFile: z.string().trim().min(1).default(DEFAULT_CONFIG_FILE),
+  /** The org whose backup is restored. */
+  org: z.string({ error: 'is required: the alias of the org whose backup to restore' }).trim().min(1, { error: 'is required: the org alias' }),
+  /** The org written to; the same org by default. */
+  targetOrg: optionalText,
+  snapshot: z.string().trim().min(1).default('latest'),
+  mode: z.enum(RESTORE_MODES, { error: 'must be missing, overwrite or upsert — e.g. mode: missing' }).default('missing'),
+  objects: optionalText,
+  ids: optionalText,
+  fields: optionalText,
+  externalIdField: optionalText,
+  overwriteNewer: flag('overwrite-newer').default(false),
+  dryRun: flag('dry-run').default(true),
+  allowProduction: flag('allow-production').default(false),
+  secrets: z.string().default(''),
+  storage: z.enum(STORAGE_KINDS, { error: 'must be local, artifact or branch' }).optional(),
+  backupBranch: z.string().trim().min(1).default('salesforce-backups'),
+  backupRemote: optionalText,
+  artifactName: optionalText,
+  outputDir: optionalText,
+  apiVersion: z
+    .string()
+    .trim()
+    .regex(/^\d{2,3}\.0$/, { error: 'must look like 62.0' })
+    .default(DEFAULT_API_VERSION),
+  githubToken: optionalText,
+  secretsToken: lifecycleFields.secretsToken,
+  appPendingWindow: lifecycleInputs.appPendingWindow,
+});
+
+export type RestoreInputs = z.output<typeof restoreSchema>;
+export type ActionInputs = CheckInputs | BackupInputs | RotateAppInputs | WatchdogInputs | RestoreInputs;
 
 /** Schema key → the input's name in action.yml, for error messages. */
 export const INPUT_NAMES = {
@@ -128,7 +163,17 @@ export const INPUT_NAMES = {
   newClientSecret: 'new-client-secret',
   workflow: 'workflow',
   dispatch: 'dispatch',
-} as const satisfies Record<keyof CheckInputs | keyof BackupInputs | keyof RotateAppInputs | keyof WatchdogInputs, string>;
+  targetOrg: 'target-org',
+  snapshot: 'snapshot',
+  mode: 'mode',
+  objects: 'objects',
+  ids: 'ids',
+  fields: 'fields',
+  externalIdField: 'external-id-field',
+  overwriteNewer: 'overwrite-newer',
+  dryRun: 'dry-run',
+  allowProduction: 'allow-production',
+} as const satisfies Record<keyof CheckInputs | keyof BackupInputs | keyof RotateAppInputs | keyof WatchdogInputs | keyof RestoreInputs, string>;
 
 const SECRET_INPUTS = new Set<string>(['clientId', 'clientSecret', 'refreshToken', 'githubToken', 'secretsToken', 'newClientId', 'newClientSecret']);
 
@@ -144,6 +189,7 @@ export function getInputs(): ActionInputs {
   if (raw.command === 'backup') return parseSettings(backupSchema, raw, INPUT_NAMES);
   if (raw.command === 'rotate-app') return parseSettings(rotateAppSchema, raw, INPUT_NAMES);
   if (raw.command === 'watchdog') return parseSettings(watchdogSchema, raw, INPUT_NAMES);
+  if (raw.command === 'restore') return parseSettings(restoreSchema, raw, INPUT_NAMES);
   if (raw.command === 'check') {
     const { command: _, ...creds } = raw;
     return { command: 'check', ...parseSettings(orgCredentialsSchema, creds, INPUT_NAMES) };

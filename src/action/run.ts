@@ -1,6 +1,7 @@
 import { runBackup } from './backup.ts';
 import { runCheck } from './check.ts';
 import { getInputs } from './inputs.ts';
+import { runRestoreCommand } from './restore.ts';
 import { runRotateApp } from './rotate-app.ts';
 import { runWatchdogCommand } from './watchdog.ts';
 
@@ -18,6 +19,9 @@ export async function run(): Promise<void> {
       return;
     case 'watchdog':
       await runWatchdogCommand(inputs);
+      return;
+    case 'restore':
+      await runRestoreCommand(inputs);
       return;
   }
 }

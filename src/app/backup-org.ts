@@ -20,7 +20,7 @@ import { createWorkDir } from '../runtime/workdir.ts';
 import { genericHostKind } from '../salesforce/auth/connection.ts';
 import { type AuthOutcome, failureOutcome, outcomeError } from '../salesforce/auth/outcome.ts';
 import type { LastBackup } from '../status/index.ts';
-import { createStorageTarget, type StorageConfig } from '../storage/index.ts';
+import { createStorageTarget, type StorageConfig, type StorageContext } from '../storage/index.ts';
 import { targetLock } from '../storage/lock.ts';
 import { type LifecycleReport, type LifecycleSettings, OrgLifecycle } from './org-lifecycle.ts';
 import { maskAll, type Reporter } from './reporter.ts';
@@ -183,6 +183,11 @@ export async function runOrgBackup(request: OrgBackupRequest, reporter: Reporter
   }
 }
 
+/** The org of a source, its secrets masked; throws what a person must fix (a missing secret, a bad setting). */
+export function resolveOrgSource(source: OrgSource, reporter: Reporter): ResolvedOrg {
+  return resolveSource(source, reporter, {});
+}
+
 function resolveSource(source: OrgSource, reporter: Reporter, named: { alias?: string; type?: string }): ResolvedOrg {
   if (source.kind === 'inline') {
     const credentials: OrgCredentials = parseSettings(
@@ -310,14 +315,7 @@ async function backupLocked(
   let result: BackupResult;
   let work: ReturnType<typeof createWorkDir> | undefined;
   try {
-    const target = createStorageTarget(storage, {
-      ...(request.githubToken ? { token: request.githubToken } : {}),
-      ...(request.lifecycle.repository ? { repository: request.lifecycle.repository } : {}),
-      apiUrl: request.lifecycle.apiUrl,
-      tempDir: request.tempDir,
-      log: { info: (m) => reporter.info(m), warning: (m) => reporter.warning(m) },
-      mask: (s) => reporter.mask(s),
-    });
+    const target = createStorageTarget(storage, storageContextOf(request, reporter));
     work = createWorkDir(request.tempDir, org.alias, (m) => reporter.info(m));
     workDir = work.dir;
     result = await backupOrg({
@@ -431,4 +429,19 @@ function objectList(result: BackupResult): NonNullable<LastBackup['objectList']>
 /** The orgs of a config, for `--all`. */
 export function configuredAliases(file: string, displayName: string): string[] {
   return loadConfig(file, displayName).orgs.map((o) => o.alias);
+}
+
+/** What a storage target needs of the job, from a request: its token, repository, API URL, temp dir and the reporter. */
+export function storageContextOf(
+  request: { githubToken?: string | undefined; tempDir: string; lifecycle: Pick<LifecycleSettings, 'repository' | 'apiUrl'> },
+  reporter: Reporter,
+): StorageContext {
+  return {
+    ...(request.githubToken ? { token: request.githubToken } : {}),
+    ...(request.lifecycle.repository ? { repository: request.lifecycle.repository } : {}),
+    apiUrl: request.lifecycle.apiUrl,
+    tempDir: request.tempDir,
+    log: { info: (m) => reporter.info(m), warning: (m) => reporter.warning(m) },
+    mask: (s) => reporter.mask(s),
+  };
 }

@@ -10,6 +10,7 @@ import { checkCommand } from './commands/check.ts';
 import { diffCommand } from './commands/diff.ts';
 import { LOGIN_FLAGS, SECRETS_NOTE } from './commands/login-flags.ts';
 import { reauthCommand } from './commands/reauth.ts';
+import { restoreCommand } from './commands/restore.ts';
 import { rotateAppCommand } from './commands/rotate-app.ts';
 import { corruptDetails, verifyCommand } from './commands/verify.ts';
 import { watchdogCommand } from './commands/watchdog.ts';
@@ -17,7 +18,16 @@ import { classify, EXIT, EXIT_HELP, failureJson } from './exit.ts';
 import { terminalIo } from './io.ts';
 
 /** Every command, in the order the help lists them. */
-const COMMANDS: readonly Command[] = [checkCommand, backupCommand, verifyCommand, diffCommand, reauthCommand, rotateAppCommand, watchdogCommand];
+const COMMANDS: readonly Command[] = [
+  checkCommand,
+  backupCommand,
+  verifyCommand,
+  diffCommand,
+  reauthCommand,
+  restoreCommand,
+  rotateAppCommand,
+  watchdogCommand,
+];
 
 function globalHelp(): string {
   const lines = [

@@ -68,3 +68,12 @@ export const lifecycleFields = {
   appPendingWindow: intIn(0, 60, '10'),
   refreshTokenMaxAgeDays: intIn(1, 3650, '90').optional(),
 };
+
+/** `A, B,,C` → `['A','B','C']`; undefined when nothing is left (a setting left empty). */
+export function commaList(v: string | undefined): string[] | undefined {
+  const items = v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return items?.length ? items : undefined;
+}

@@ -17,7 +17,7 @@ import { formatMassDeletes } from '../../backup/mass-delete.ts';
 import { formatBytes, formatCount, formatDuration } from '../../backup/progress.ts';
 import { backupFailed, droppedReasonText } from '../../backup/run.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/schema.ts';
-import { aliasSetting, backupRunFields, intIn, lifecycleFields, optionalText } from '../../config/settings.ts';
+import { aliasSetting, backupRunFields, commaList, intIn, lifecycleFields, optionalText } from '../../config/settings.ts';
 import { describeFailure } from '../../runtime/errors.ts';
 import { jobContext } from '../../runtime/job-context.ts';
 import { reauthCommandWithoutConfig } from '../../salesforce/auth/outcome.ts';
@@ -223,14 +223,6 @@ export function originRemote(cwd: string): string | undefined {
   return pathToFileURL(path.resolve(cwd, url)).href;
 }
 
-function list(v: string | undefined): string[] | undefined {
-  const items = v
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return items?.length ? items : undefined;
-}
-
 function baseRequest(flags: BackupFlags, settings: Settings, context: CommandEnv, source: OrgSource, reauthCommand?: string): OrgBackupRequest {
   const remote = context.remote;
   const writeBack = Boolean(settings.repo && context.token);
@@ -294,9 +286,9 @@ function inlineRequest(flags: BackupFlags, settings: Settings, context: CommandE
     credentials[key] = flags[flag];
     names[key] = `--${flag} (or ${LOGIN_FLAGS[flag].env})`;
   }
-  const include = list(flags.include);
-  const exclude = list(flags.exclude);
-  const excludeFields = list(flags['exclude-fields']);
+  const include = commaList(flags.include);
+  const exclude = commaList(flags.exclude);
+  const excludeFields = commaList(flags['exclude-fields']);
   const loginUrl = (flags['login-url'] ?? 'https://login.salesforce.com').replace(/\/+$/, '');
   const kind = loginUrl === 'https://login.salesforce.com' ? 'production' : loginUrl === 'https://test.salesforce.com' ? 'sandbox' : undefined;
   const reauth = reauthCommandWithoutConfig({

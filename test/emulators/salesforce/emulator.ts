@@ -21,6 +21,7 @@ import { registerOAuthRoutes } from './oauth/routes.ts';
 import { SessionStore } from './oauth/sessions.ts';
 import { registerRestRoutes } from './rest/routes.ts';
 import { standardSchema } from './schema/standard.ts';
+import { registerSoapRoutes } from './soap/routes.ts';
 import type { BulkSettings, EmulatorState, QuerySettings, RequestLogEntry } from './state.ts';
 import { OrgStore } from './store/db.ts';
 import { generateOrgData } from './store/generator.ts';
@@ -128,6 +129,7 @@ function buildRouter(): Router {
   registerOAuthRoutes(router);
   registerRestRoutes(router);
   registerBulkRoutes(router);
+  registerSoapRoutes(router);
   return router;
 }
 

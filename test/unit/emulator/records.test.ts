@@ -660,10 +660,12 @@ describe('Recycle Bin', () => {
 
   it('cascades to master-detail children, clears lookups, and undeletes both', async () => {
     const acct = await create('Account', { Name: 'Lookup parent' });
-    const contact = await create('Contact', { LastName: 'Looked up', AccountId: acct });
+    const contact = await create('Contact', { LastName: 'Looked up' });
     const project = await create('Project__c', { Name: 'Master', Account__c: acct });
     const member = await create('Project_Member__c', { Project__c: project, Contact__c: contact });
-    const before = await read('Contact', contact);
+    // A child account: its ParentId is a plain lookup, cleared when the parent goes.
+    const childAccount = await create('Account', { Name: 'Lookup child', ParentId: acct });
+    const before = await read('Account', childAccount);
 
     await conn.sobject('Project__c').destroy(project);
     assert.equal((await wire('GET', `/sobjects/Project_Member__c/${member}`)).status, 404);
@@ -672,8 +674,8 @@ describe('Recycle Bin', () => {
     assert.equal(memberState.deleted.purged, false);
 
     await conn.sobject('Account').destroy(acct);
-    const after = await read('Contact', contact);
-    assert.equal(after.AccountId, null);
+    const after = await read('Account', childAccount);
+    assert.equal(after.ParentId, null);
     assert.ok((after.SystemModstamp as string) > (before.SystemModstamp as string));
 
     await control(emu, 'POST', `/orgs/rec/records/Project__c/${project}/undelete`, {});

@@ -131,15 +131,17 @@ export function registerRecordControl(router: Router): void {
     opts,
   );
 
-  // Empties the Recycle Bin: everything, one `id`, or rows deleted before `deletedBefore` / `olderThanDays` ago.
+  // Empties the Recycle Bin: everything, one `id`, some `ids`, or rows deleted before `deletedBefore` /
+  // `olderThanDays` ago; a record deleted along with another goes with that one only.
   router.add(
     'POST',
     '/__emu/orgs/:org/recyclebin/purge',
     async (ctx) => {
       const org = findOrg(ctx, ctx.params.org);
       const b = await controlBody(ctx);
-      const o: { id?: string; deletedBefore?: string } = {};
+      const o: { id?: string; ids?: string[]; deletedBefore?: string } = {};
       if (typeof b.id === 'string') o.id = b.id;
+      if (Array.isArray(b.ids)) o.ids = b.ids.filter((i): i is string => typeof i === 'string');
       if (b.deletedBefore !== undefined) o.deletedBefore = isoOrThrow(b.deletedBefore, 'deletedBefore');
       if (typeof b.olderThanDays === 'number') o.deletedBefore = new Date(ctx.state.clock.now() - b.olderThanDays * 86_400_000).toISOString();
       sendJson(ctx.res, 200, { purged: purgeRecycleBin(org, o) });

@@ -26,6 +26,27 @@ export function limitInfoHeader(org: Org): string {
   return `api-usage=${org.limits.used}/${org.limits.dailyApiMax}`;
 }
 
+export type SessionProblem = 'invalid' | 'disabled' | 'limit';
+
+/**
+ * Resolves an access token (a bearer header, or a SOAP SessionHeader) into its session, org and
+ * user, counting the request against the org's allowance; or says why the request is refused.
+ */
+export function resolveSession(ctx: Ctx, token: string): AuthContext | SessionProblem {
+  const now = ctx.state.clock.now();
+  const session = ctx.state.sessions.validate(token.trim(), now);
+  if (!session) return 'invalid';
+  if (ctx.listener.orgId && ctx.listener.orgId !== session.orgId) return 'invalid';
+  const org = ctx.state.orgs.get(session.orgId);
+  const user = ctx.state.users.get(session.userId);
+  if (!org || !user?.active || user.frozen) return 'invalid';
+  const exceeded = countApiRequest(org, now);
+  ctx.res.setHeader('Sforce-Limit-Info', limitInfoHeader(org));
+  if (org.apiDisabled) return 'disabled';
+  if (exceeded) return 'limit';
+  return { org, user, session };
+}
+
 /**
  * Resolves the bearer token of a data request into its session, org and user, or answers the
  * request with Salesforce's 401/403 and returns undefined.
@@ -34,22 +55,15 @@ export function authenticateBearer(ctx: Ctx): AuthContext | undefined {
   const header = ctx.req.headers.authorization ?? '';
   const m = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header);
   if (!m) return sessionInvalid(ctx);
-  const now = ctx.state.clock.now();
-  const session = ctx.state.sessions.validate((m[1] as string).trim(), now);
-  if (!session) return sessionInvalid(ctx);
-  if (ctx.listener.orgId && ctx.listener.orgId !== session.orgId) return sessionInvalid(ctx);
-  const org = ctx.state.orgs.get(session.orgId);
-  const user = ctx.state.users.get(session.userId);
-  if (!org || !user?.active || user.frozen) return sessionInvalid(ctx);
-  const exceeded = countApiRequest(org, now);
-  ctx.res.setHeader('Sforce-Limit-Info', limitInfoHeader(org));
-  if (org.apiDisabled) {
+  const auth = resolveSession(ctx, m[1] as string);
+  if (auth === 'invalid') return sessionInvalid(ctx);
+  if (auth === 'disabled') {
     sendApiError(ctx.res, 403, 'API_DISABLED_FOR_ORG', 'The REST API is not enabled for this Organization.');
     return undefined;
   }
-  if (exceeded) {
+  if (auth === 'limit') {
     sendApiError(ctx.res, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
     return undefined;
   }
-  return { org, user, session };
+  return auth;
 }

@@ -116,7 +116,7 @@ export function registerRestRoutes(router: Router): void {
       const v = apiVersion(ctx);
       const obj = getObject(ctx.state.schema, ctx.params.sobject ?? '');
       if (!obj) throw notFound();
-      sendJson(ctx.res, 200, describeObject(obj, v));
+      sendJson(ctx.res, 200, describeObject(obj, v, { auditFieldsOnCreate: ctx.auth?.org.allowAuditFieldsOnCreate === true }));
     },
     { auth: 'bearer' },
   );

@@ -117,6 +117,7 @@ export function defineField(spec: FieldSpec): FieldDef {
     relationshipName: spec.relationshipName ?? null,
     childRelationshipName: spec.childRelationshipName ?? null,
     cascadeDelete: spec.cascadeDelete ?? false,
+    deletedWithParent: spec.deletedWithParent ?? false,
     restrictedDelete: spec.restrictedDelete ?? false,
     relationshipOrder: spec.relationshipOrder ?? null,
     picklistValues: (spec.picklist ?? []).map((v) => ({
@@ -243,7 +244,7 @@ export function buildSchema(specs: ObjectSpec[]): Schema {
           childSObject: child.name,
           field: f.name,
           relationshipName: f.childRelationshipName,
-          cascadeDelete: f.cascadeDelete,
+          cascadeDelete: f.cascadeDelete || f.deletedWithParent,
           restrictedDelete: f.restrictedDelete,
         });
       }

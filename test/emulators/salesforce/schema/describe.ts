@@ -124,7 +124,16 @@ function recordTypeInfos(obj: ObjectDef, version: string): Record<string, unknow
   return [...own, info('012000000000000AAA', 'Master', 'Master', true, own.length === 0)];
 }
 
-export function describeObject(obj: ObjectDef, version: string): Record<string, unknown> {
+/** The audit fields "Set Audit Fields upon Record Creation" makes createable (never updateable). */
+export const AUDIT_FIELDS_ON_CREATE = new Set(['CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById']);
+
+export interface DescribeOptions {
+  /** The org has "Set Audit Fields upon Record Creation" on. */
+  auditFieldsOnCreate?: boolean;
+}
+
+export function describeObject(obj: ObjectDef, version: string, opts: DescribeOptions = {}): Record<string, unknown> {
+  const auditCreateable = opts.auditFieldsOnCreate === true && obj.flags.createable && !obj.virtual;
   return {
     ...describeGlobalEntry(obj, version),
     actionOverrides: [],
@@ -142,7 +151,10 @@ export function describeObject(obj: ObjectDef, version: string): Record<string, 
     defaultImplementation: null,
     extendedBy: null,
     extendsInterfaces: null,
-    fields: obj.fields.map(describeField),
+    fields: obj.fields.map((f) => {
+      const d = describeField(f);
+      return auditCreateable && AUDIT_FIELDS_ON_CREATE.has(f.name) ? { ...d, createable: true } : d;
+    }),
     implementedBy: null,
     implementsInterfaces: null,
     listviewable: null,

@@ -70,6 +70,11 @@ export interface FieldSpec {
   childRelationshipName?: string;
   /** Master-detail: deleting the parent deletes this record. */
   cascadeDelete?: boolean;
+  /**
+   * A lookup the platform still deletes along (Contact.AccountId, Task.WhatId): the parent's child
+   * relationship says `cascadeDelete: true`, the field itself does not (it is no master-detail).
+   */
+  deletedWithParent?: boolean;
   restrictedDelete?: boolean;
   relationshipOrder?: number;
   picklist?: string[];

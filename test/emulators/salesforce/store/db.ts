@@ -13,6 +13,17 @@ export interface WriteContext {
   keepAuditFields?: boolean;
 }
 
+/**
+ * The lookups Salesforce sets back when the record they pointed at is undeleted: parent account,
+ * parent case, Reports To, and every custom lookup (Salesforce Help, "Restore Deleted Records").
+ * Other standard lookups stay empty.
+ */
+const RESTORED_STANDARD_LOOKUPS = new Set(['Account.ParentId', 'Case.ParentId', 'Contact.ReportsToId']);
+
+export function restoredOnUndelete(object: string, field: string): boolean {
+  return field.endsWith('__c') || RESTORED_STANDARD_LOOKUPS.has(`${object}.${field}`);
+}
+
 export function q(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
@@ -44,8 +55,16 @@ export class OrgStore {
       const cols = obj.fields.filter((f) => f.stored).map((f) => `${q(f.name)} ${columnType(f)}${f.name === 'Id' ? ' PRIMARY KEY' : ''}`);
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${q(obj.name)} (${cols.join(', ')})`);
     }
+    // `cascadeOf`: the record whose delete took this one along (undelete brings the group back).
     this.db.exec(
-      'CREATE TABLE IF NOT EXISTS _deleted (object TEXT NOT NULL, Id TEXT PRIMARY KEY, deletedDate TEXT NOT NULL, purged INTEGER NOT NULL DEFAULT 0)',
+      'CREATE TABLE IF NOT EXISTS _deleted (object TEXT NOT NULL, Id TEXT PRIMARY KEY, deletedDate TEXT NOT NULL, purged INTEGER NOT NULL DEFAULT 0, cascadeOf TEXT)',
+    );
+    const cols = this.db.prepare('PRAGMA table_info(_deleted)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'cascadeOf')) this.db.exec('ALTER TABLE _deleted ADD COLUMN cascadeOf TEXT');
+    this.db.exec('CREATE INDEX IF NOT EXISTS _deleted_cascade ON _deleted (cascadeOf)');
+    // Lookups a delete cleared and an undelete of `deletedId` sets back.
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS _cleared (deletedId TEXT NOT NULL, object TEXT NOT NULL, Id TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY (deletedId, Id, field))',
     );
   }
 
@@ -165,70 +184,172 @@ export class OrgStore {
   }
 
   /**
-   * Soft delete: the row goes to the Recycle Bin (IsDeleted = true, SystemModstamp bumped),
-   * master-detail children go with it, lookups pointing at it are cleared. Returns every id deleted.
+   * Soft delete: the row goes to the Recycle Bin with everything the platform deletes along (its
+   * cascade: master-detail children, and the lookups Salesforce deletes with their parent, such as
+   * an Account's Contacts, Opportunities and activities), each logged with the record whose delete
+   * took it along. Lookups from outside the cascade that point into it are cleared; the ones
+   * Salesforce puts back on undelete are remembered. Returns every id deleted, the record first.
    */
   softDelete(obj: ObjectDef, id: string, ctx: WriteContext): string[] {
-    const deleted: string[] = [];
-    const visit = (o: ObjectDef, rid: string) => {
-      const now = this.stamp();
-      this.prepare(`UPDATE ${q(o.name)} SET "IsDeleted" = 1, "SystemModstamp" = ?, "LastModifiedDate" = ?, "LastModifiedById" = ? WHERE "Id" = ?`).run(
-        now,
-        now,
-        ctx.userId,
-        rid,
-      );
-      this.prepare('INSERT OR REPLACE INTO _deleted (object, Id, deletedDate, purged) VALUES (?, ?, ?, 0)').run(o.name, rid, now);
-      deleted.push(rid);
-      for (const rel of o.childRelationships) {
-        const child = this.object(rel.childSObject);
-        if (!child || child.virtual || !child.keyPrefix) continue;
-        const kids = this.prepare(`SELECT "Id" FROM ${q(child.name)} WHERE ${q(rel.field)} = ? AND "IsDeleted" = 0`).all(rid) as { Id: string }[];
-        if (rel.cascadeDelete) {
-          for (const k of kids) visit(child, k.Id);
-        } else if (kids.length) {
-          const stampNow = this.stamp();
-          this.prepare(`UPDATE ${q(child.name)} SET ${q(rel.field)} = NULL, "SystemModstamp" = ? WHERE ${q(rel.field)} = ? AND "IsDeleted" = 0`).run(
-            stampNow,
-            rid,
-          );
+    this.collectCascade(obj, id);
+    return this.deleteCascade(id, ctx);
+  }
+
+  /**
+   * Like softDelete, but refuses (and changes nothing) when a record outside the cascade points at
+   * one inside it through a restricted-delete relationship.
+   */
+  softDeleteChecked(obj: ObjectDef, id: string, ctx: WriteContext): { deleted: string[] } | { blockedBy: { object: ObjectDef; ids: string[] } } {
+    this.collectCascade(obj, id);
+    const blocked = this.restrictedChildren();
+    if (blocked) return { blockedBy: blocked };
+    return { deleted: this.deleteCascade(id, ctx) };
+  }
+
+  /** Fills the temp table `_cascade` with the record and every live record its delete takes along. */
+  private collectCascade(obj: ObjectDef, id: string): void {
+    this.db.exec('CREATE TEMP TABLE IF NOT EXISTS _cascade (Id TEXT PRIMARY KEY, object TEXT NOT NULL, level INTEGER NOT NULL)');
+    this.prepare('DELETE FROM temp._cascade').run();
+    this.prepare('INSERT INTO temp._cascade (Id, object, level) VALUES (?, ?, 0)').run(id, obj.name);
+    // Breadth first, one level per round, in SQL: a parent with many children never sits in memory.
+    for (let level = 0; ; level++) {
+      let added = 0;
+      for (const parent of this.cascadeObjects(level)) {
+        for (const rel of parent.childRelationships) {
+          if (!rel.cascadeDelete) continue;
+          const child = this.object(rel.childSObject);
+          if (!child || child.virtual || !child.keyPrefix) continue;
+          const r = this.prepare(
+            `INSERT OR IGNORE INTO temp._cascade (Id, object, level) SELECT "Id", ?, ? FROM ${q(child.name)} WHERE ${q(rel.field)} IN (SELECT Id FROM temp._cascade WHERE level = ? AND object = ?) AND "IsDeleted" = 0`,
+          ).run(child.name, level + 1, level, parent.name);
+          added += Number(r.changes);
         }
       }
-    };
-    visit(obj, id);
-    return deleted;
+      if (added === 0) break;
+    }
   }
 
-  /** Restores a soft-deleted row and the children deleted with it (test knob: undelete). */
-  undelete(obj: ObjectDef, id: string, ctx: WriteContext): void {
+  private cascadeObjects(level?: number): ObjectDef[] {
+    const rows = (
+      level === undefined
+        ? this.prepare('SELECT DISTINCT object FROM temp._cascade').all()
+        : this.prepare('SELECT DISTINCT object FROM temp._cascade WHERE level = ?').all(level)
+    ) as { object: string }[];
+    return rows.map((r) => this.object(r.object)).filter((o): o is ObjectDef => o !== undefined);
+  }
+
+  /** The first live records outside the cascade that a restricted-delete relationship ties to it. */
+  private restrictedChildren(): { object: ObjectDef; ids: string[] } | undefined {
+    for (const parent of this.cascadeObjects()) {
+      for (const rel of parent.childRelationships) {
+        if (!rel.restrictedDelete) continue;
+        const child = this.object(rel.childSObject);
+        if (!child || child.virtual || !child.keyPrefix) continue;
+        const kids = this.prepare(
+          `SELECT "Id" FROM ${q(child.name)} WHERE ${q(rel.field)} IN (SELECT Id FROM temp._cascade WHERE object = ?) AND "IsDeleted" = 0 AND "Id" NOT IN (SELECT Id FROM temp._cascade) LIMIT 5`,
+        ).all(parent.name) as { Id: string }[];
+        if (kids.length) return { object: child, ids: kids.map((k) => k.Id) };
+      }
+    }
+    return undefined;
+  }
+
+  private deleteCascade(rootId: string, ctx: WriteContext): string[] {
     const now = this.stamp();
-    this.prepare(`UPDATE ${q(obj.name)} SET "IsDeleted" = 0, "SystemModstamp" = ?, "LastModifiedDate" = ?, "LastModifiedById" = ? WHERE "Id" = ?`).run(
-      now,
-      now,
-      ctx.userId,
-      id,
-    );
-    this.prepare('DELETE FROM _deleted WHERE Id = ?').run(id);
-    for (const rel of obj.childRelationships) {
-      if (!rel.cascadeDelete) continue;
-      const child = this.object(rel.childSObject);
-      if (!child) continue;
-      const kids = this.prepare(`SELECT "Id" FROM ${q(child.name)} WHERE ${q(rel.field)} = ? AND "IsDeleted" = 1`).all(id) as { Id: string }[];
-      for (const k of kids) this.undelete(child, k.Id, ctx);
+    const objects = this.cascadeObjects();
+    for (const o of objects) {
+      this.prepare(
+        `UPDATE ${q(o.name)} SET "IsDeleted" = 1, "SystemModstamp" = ?, "LastModifiedDate" = ?, "LastModifiedById" = ? WHERE "Id" IN (SELECT Id FROM temp._cascade WHERE object = ?)`,
+      ).run(now, now, ctx.userId, o.name);
     }
+    this.prepare(
+      'INSERT OR REPLACE INTO _deleted (object, Id, deletedDate, purged, cascadeOf) SELECT object, Id, ?, 0, CASE WHEN Id = ? THEN NULL ELSE ? END FROM temp._cascade',
+    ).run(now, rootId, rootId);
+    for (const parent of objects) {
+      for (const rel of parent.childRelationships) {
+        if (rel.cascadeDelete) continue;
+        const child = this.object(rel.childSObject);
+        if (!child || child.virtual || !child.keyPrefix) continue;
+        const pointing = `${q(rel.field)} IN (SELECT Id FROM temp._cascade WHERE object = ?) AND "IsDeleted" = 0`;
+        if (restoredOnUndelete(child.name, rel.field)) {
+          this.prepare(
+            `INSERT OR REPLACE INTO _cleared (deletedId, object, Id, field) SELECT ${q(rel.field)}, ?, "Id", ? FROM ${q(child.name)} WHERE ${pointing}`,
+          ).run(child.name, rel.field, parent.name);
+        }
+        this.prepare(`UPDATE ${q(child.name)} SET ${q(rel.field)} = NULL, "SystemModstamp" = ? WHERE ${pointing}`).run(now, parent.name);
+      }
+    }
+    const ids = this.prepare('SELECT Id FROM temp._cascade ORDER BY level').all() as { Id: string }[];
+    return ids.map((r) => r.Id);
   }
 
-  /** Hard delete / purge: the row is gone even from queryAll; getDeleted still reports it. */
-  purge(obj: ObjectDef, id: string): void {
-    const row = this.get(obj, id, { includeDeleted: true });
-    if (!row) return;
-    const deletedDate = Number(row.IsDeleted) ? undefined : this.stamp();
-    this.prepare(`DELETE FROM ${q(obj.name)} WHERE "Id" = ?`).run(id);
-    if (deletedDate) {
-      this.prepare('INSERT OR REPLACE INTO _deleted (object, Id, deletedDate, purged) VALUES (?, ?, ?, 1)').run(obj.name, id, deletedDate);
-    } else {
-      this.prepare('UPDATE _deleted SET purged = 1 WHERE Id = ?').run(id);
+  /** The record a cascade child was deleted along with, or undefined for a record deleted itself. */
+  deletedWith(id: string): string | undefined {
+    const row = this.prepare('SELECT cascadeOf FROM _deleted WHERE Id = ? AND purged = 0').get(id) as { cascadeOf: string | null } | undefined;
+    return row?.cascadeOf ?? undefined;
+  }
+
+  /**
+   * Restores a record deleted by itself from the Recycle Bin, with its original Id, together with
+   * every record deleted along with it, and sets back the lookups its delete cleared unless they
+   * were pointed elsewhere since. Returns the ids restored.
+   */
+  undelete(obj: ObjectDef, id: string, ctx: WriteContext): string[] {
+    const now = this.stamp();
+    const group = `SELECT Id FROM _deleted WHERE purged = 0 AND (Id = ? OR cascadeOf = ?)`;
+    const members = this.prepare(`SELECT object, Id FROM _deleted WHERE purged = 0 AND (Id = ? OR cascadeOf = ?)`).all(id, id) as {
+      object: string;
+      Id: string;
+    }[];
+    if (!members.some((m) => m.Id === id)) members.unshift({ object: obj.name, Id: id });
+    for (const name of new Set(members.map((m) => m.object))) {
+      const o = this.object(name);
+      if (!o) continue;
+      this.prepare(
+        `UPDATE ${q(o.name)} SET "IsDeleted" = 0, "SystemModstamp" = ?, "LastModifiedDate" = ?, "LastModifiedById" = ? WHERE "Id" IN (${group}) OR "Id" = ?`,
+      ).run(now, now, ctx.userId, id, id, id);
     }
+    const cleared = this.prepare(`SELECT deletedId, object, Id, field FROM _cleared WHERE deletedId IN (${group})`).all(id, id) as {
+      deletedId: string;
+      object: string;
+      Id: string;
+      field: string;
+    }[];
+    for (const c of cleared) {
+      const o = this.object(c.object);
+      if (!o) continue;
+      this.prepare(`UPDATE ${q(o.name)} SET ${q(c.field)} = ?, "SystemModstamp" = ? WHERE "Id" = ? AND ${q(c.field)} IS NULL`).run(c.deletedId, now, c.Id);
+    }
+    this.prepare(`DELETE FROM _cleared WHERE deletedId IN (${group})`).run(id, id);
+    this.prepare('DELETE FROM _deleted WHERE purged = 0 AND (Id = ? OR cascadeOf = ?)').run(id, id);
+    return members.map((m) => m.Id);
+  }
+
+  /**
+   * Hard delete / purge: the row is gone even from queryAll; getDeleted still reports it. A record
+   * in the Recycle Bin goes with everything deleted along with it.
+   */
+  purge(obj: ObjectDef, id: string): string[] {
+    const row = this.get(obj, id, { includeDeleted: true });
+    if (!row) return [];
+    if (!Number(row.IsDeleted)) {
+      const deletedDate = this.stamp();
+      this.prepare(`DELETE FROM ${q(obj.name)} WHERE "Id" = ?`).run(id);
+      this.prepare('INSERT OR REPLACE INTO _deleted (object, Id, deletedDate, purged, cascadeOf) VALUES (?, ?, ?, 1, NULL)').run(obj.name, id, deletedDate);
+      return [id];
+    }
+    const members = this.prepare('SELECT object, Id FROM _deleted WHERE purged = 0 AND (Id = ? OR cascadeOf = ?)').all(id, id) as {
+      object: string;
+      Id: string;
+    }[];
+    if (!members.some((m) => m.Id === id)) members.unshift({ object: obj.name, Id: id });
+    for (const m of members) {
+      const o = this.object(m.object);
+      if (o) this.prepare(`DELETE FROM ${q(o.name)} WHERE "Id" = ?`).run(m.Id);
+      this.prepare('DELETE FROM _cleared WHERE deletedId = ?').run(m.Id);
+    }
+    this.prepare('UPDATE _deleted SET purged = 1 WHERE Id = ? OR cascadeOf = ?').run(id, id);
+    return members.map((m) => m.Id);
   }
 
   count(obj: ObjectDef, opts: { includeDeleted?: boolean } = {}): number {

@@ -588,86 +588,111 @@ export function upsertRecord(org: Org, obj: ObjectDef, keyField: string, values:
   return insertRecord(org, obj, { ...rest, [key.name]: keyValue }, opts);
 }
 
-function restrictedDeleteError(org: Org, obj: ObjectDef, id: string): SaveError | undefined {
-  for (const rel of obj.childRelationships) {
-    if (!rel.restrictedDelete) continue;
-    const child = org.store.object(rel.childSObject);
-    if (!child || child.virtual || !child.keyPrefix) continue;
-    const kids = org.store.prepare(`SELECT "Id" FROM ${q(child.name)} WHERE ${q(rel.field)} = ? AND "IsDeleted" = 0 LIMIT 5`).all(id) as { Id: string }[];
-    if (kids.length) {
-      return saveError(
-        'DELETE_FAILED',
-        `Your attempt to delete ${obj.label} ${id} could not be completed because it is associated with the following ${child.labelPlural.toLowerCase()}.: ${kids.map((k) => k.Id).join(', ')}`,
-      );
-    }
-  }
-  return undefined;
-}
-
-/** Soft delete to the Recycle Bin, or hard delete (purge) when `hard` is set. */
+/** Soft delete to the Recycle Bin (with the cascade), or hard delete (purge) when `hard` is set. */
 export function deleteRecord(org: Org, obj: ObjectDef, id: string, opts: DmlOptions & { hard?: boolean }): SaveResult {
   const bad = objectError(obj, 'delete');
   if (bad) return failed([bad]);
   const rec = liveRecord(org, obj, id);
   if (isSaveError(rec)) return failed([rec], isValidIdShape(id) ? id : undefined);
   if (opts.hard && !org.allowHardDelete) return failed([saveError('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id')], rec.id);
-  const restricted = restrictedDeleteError(org, obj, rec.id);
-  if (restricted) return failed([restricted], rec.id);
-  const store = org.store;
-  const deleted: string[] = [];
-  const versions = obj.name === 'ContentDocument' ? store.object('ContentVersion') : undefined;
-  if (versions) {
-    // Versions go with their document (the lookup is not a master-detail, so the store would clear it).
-    const ids = store.prepare('SELECT "Id" FROM "ContentVersion" WHERE "ContentDocumentId" = ? AND "IsDeleted" = 0').all(rec.id) as { Id: string }[];
-    for (const v of ids) deleted.push(...store.softDelete(versions, v.Id, { userId: opts.userId }));
+  const out = org.store.softDeleteChecked(obj, rec.id, { userId: opts.userId });
+  if ('blockedBy' in out) {
+    const { object: child, ids } = out.blockedBy;
+    return failed(
+      [
+        saveError(
+          'DELETE_FAILED',
+          `Your attempt to delete ${obj.label} ${rec.id} could not be completed because it is associated with the following ${child.labelPlural.toLowerCase()}.: ${ids.join(', ')}`,
+        ),
+      ],
+      rec.id,
+    );
   }
-  deleted.push(...store.softDelete(obj, rec.id, { userId: opts.userId }));
-  if (opts.hard) {
-    for (const d of deleted) {
-      const o = store.objectOfId(d);
-      if (o) store.purge(o, d);
-    }
-  }
+  if (opts.hard) org.store.purge(obj, rec.id);
   return { id: rec.id, success: true, errors: [] };
 }
 
-/** Restores a record from the Recycle Bin with the children deleted with it (control surface). */
-export function undeleteRecord(org: Org, obj: ObjectDef, id: string, opts: Pick<DmlOptions, 'userId'>): SaveResult {
+const NOT_IN_RECYCLE_BIN = (): SaveError => saveError('UNDELETE_FAILED', 'Entity is not in the recycle bin');
+
+/**
+ * Undelete (SOAP `undelete()`, the control surface): a record deleted by itself comes back with its
+ * original Id and brings back what was deleted along with it. A record deleted along with another is
+ * not in the Recycle Bin on its own: it comes back with that record only. `restoredInCall` holds the
+ * ids an earlier id of the same call already brought back (they succeed again).
+ */
+export function undeleteRecord(org: Org, obj: ObjectDef, id: string, opts: Pick<DmlOptions, 'userId'>, restoredInCall?: Set<string>): SaveResult {
   const st = recordState(org, obj, id);
   if (isSaveError(st)) return failed([st]);
-  if (st.state !== 'deleted' || !st.row) {
-    return failed([saveError('UNDELETE_FAILED', st.state === 'live' ? 'Entity is not in the recycle bin' : 'Entity has been purged')], st.id);
+  if (st.state === 'missing') return failed([saveError('INVALID_ID_FIELD', 'invalid record id')], st.id);
+  if (st.state === 'live') return restoredInCall?.has(st.id) ? { id: st.id, success: true, errors: [] } : failed([NOT_IN_RECYCLE_BIN()], st.id);
+  if (!st.row) return failed([NOT_IN_RECYCLE_BIN()], st.id);
+  if (!obj.flags.undeletable) return failed([saveError('INVALID_TYPE_FOR_OPERATION', `entity type ${obj.name} does not support undelete`)], st.id);
+  if (org.store.deletedWith(st.id)) return failed([NOT_IN_RECYCLE_BIN()], st.id);
+  // A record deleted by itself whose parent went to the bin later must wait for that parent.
+  for (const f of obj.fields) {
+    if (f.type !== 'reference' || !(f.cascadeDelete || f.deletedWithParent)) continue;
+    const parentId = st.row[f.name];
+    if (typeof parentId !== 'string') continue;
+    const parentObj = org.store.objectOfId(parentId);
+    if (!parentObj || parentObj.virtual || !parentObj.keyPrefix) continue;
+    const parent = recordState(org, parentObj, parentId);
+    if (isSaveError(parent) || parent.state === 'live') continue;
+    if (parent.state === 'deleted' && parent.row) {
+      return failed([saveError('UNDELETE_FAILED', `Undelete failed. First undelete ${parentObj.label}, Id: ${parent.id}`)], st.id);
+    }
+    if (!f.nillable) return failed([saveError('UNDELETE_FAILED', `Undelete failed. ${f.label}: the parent record was permanently deleted`)], st.id);
   }
-  org.store.undelete(obj, st.id, { userId: opts.userId });
-  const versions = obj.name === 'ContentDocument' ? org.store.object('ContentVersion') : undefined;
-  if (versions) {
-    const ids = org.store.prepare('SELECT "Id" FROM "ContentVersion" WHERE "ContentDocumentId" = ? AND "IsDeleted" = 1').all(st.id) as { Id: string }[];
-    for (const v of ids) org.store.undelete(versions, v.Id, { userId: opts.userId });
+  const restored = org.store.undelete(obj, st.id, { userId: opts.userId });
+  for (const f of obj.fields) {
+    // A nillable lookup to a parent purged meanwhile comes back empty.
+    if (f.type !== 'reference' || !(f.cascadeDelete || f.deletedWithParent) || !f.nillable) continue;
+    const parentId = st.row[f.name];
+    if (typeof parentId === 'string' && !org.store.exists(parentId, { includeDeleted: true })) {
+      org.store.prepare(`UPDATE ${q(obj.name)} SET ${q(f.name)} = NULL WHERE "Id" = ?`).run(st.id);
+    }
   }
+  for (const r of restored) restoredInCall?.add(r);
   return { id: st.id, success: true, errors: [] };
 }
 
-/** Empties the Recycle Bin (or removes one record from it); the deletion log keeps the ids. */
-export function purgeRecycleBin(org: Org, opts: { id?: string; deletedBefore?: string } = {}): string[] {
+/**
+ * SOAP `emptyRecycleBin()` for one id: a record deleted by itself is purged with everything deleted
+ * along with it. Ids of records deleted along with another, of live records and of purged ones fail.
+ */
+export function emptyRecycleBinRecord(org: Org, id: string): SaveResult {
+  const obj = isValidIdShape(id) ? org.store.objectOfId(id) : undefined;
+  if (!obj || obj.virtual || !obj.keyPrefix) return failed([saveError('MALFORMED_ID', `malformed id ${id}`)]);
+  const st = recordState(org, obj, id);
+  if (isSaveError(st)) return failed([st]);
+  if (st.state === 'missing') return failed([saveError('INVALID_ID_FIELD', 'invalid record id')], st.id);
+  if (st.state === 'live' || !st.row || org.store.deletedWith(st.id)) return failed([saveError('INVALID_ID_FIELD', 'Entity is not in the recycle bin')], st.id);
+  org.store.purge(obj, st.id);
+  return { id: st.id, success: true, errors: [] };
+}
+
+/**
+ * Empties the Recycle Bin, or part of it (control surface): records deleted by themselves, each with
+ * what was deleted along with it. Returns every id purged.
+ */
+export function purgeRecycleBin(org: Org, opts: { id?: string; ids?: string[]; deletedBefore?: string } = {}): string[] {
   const store = org.store;
   const purged: string[] = [];
-  for (const obj of store.tables()) {
-    const where = ['"IsDeleted" = 1'];
-    const params: SqlValue[] = [];
-    if (opts.id) {
-      if (!isValidIdShape(opts.id) || opts.id.slice(0, 3) !== obj.keyPrefix) continue;
-      where.push('"Id" = ?');
-      params.push(to18(opts.id.slice(0, 15)));
-    }
-    if (opts.deletedBefore) {
-      where.push('"Id" IN (SELECT Id FROM _deleted WHERE deletedDate < ?)');
-      params.push(opts.deletedBefore);
-    }
-    const rows = store.prepare(`SELECT "Id" FROM ${q(obj.name)} WHERE ${where.join(' AND ')}`).all(...params) as { Id: string }[];
-    for (const r of rows) {
-      store.purge(obj, r.Id);
-      purged.push(r.Id);
-    }
+  const wanted = [...(opts.id ? [opts.id] : []), ...(opts.ids ?? [])].filter(isValidIdShape).map((i) => to18(i.slice(0, 15)));
+  const where = ['purged = 0', 'cascadeOf IS NULL'];
+  const params: SqlValue[] = [];
+  if (opts.id !== undefined || opts.ids !== undefined) where.push(`Id IN (${wanted.map(() => '?').join(', ') || 'NULL'})`);
+  params.push(...wanted);
+  if (opts.deletedBefore) {
+    where.push('deletedDate < ?');
+    params.push(opts.deletedBefore);
+  }
+  const roots = store.prepare(`SELECT object, Id FROM _deleted WHERE ${where.join(' AND ')} ORDER BY deletedDate, Id`).all(...params) as {
+    object: string;
+    Id: string;
+  }[];
+  for (const r of roots) {
+    const obj = store.object(r.object);
+    if (obj) purged.push(...store.purge(obj, r.Id));
   }
   return purged;
 }

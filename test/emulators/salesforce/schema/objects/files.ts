@@ -39,6 +39,7 @@ export const contentVersion: ObjectSpec = {
       label: 'ContentDocument ID',
       defaultedOnCreate: true,
       updateable: false,
+      deletedWithParent: true,
     }),
     bool('IsLatest', { label: 'Is Latest', ...READ_ONLY }),
     str('Title', 255, { nameField: true, required: true }),

@@ -113,7 +113,7 @@ export const contact: ObjectSpec = {
   flags: { mergeable: true, feedEnabled: true },
   nameField: false,
   fields: [
-    ref('AccountId', ['Account'], 'Account', 'Contacts', { label: 'Account ID' }),
+    ref('AccountId', ['Account'], 'Account', 'Contacts', { label: 'Account ID', deletedWithParent: true }),
     picklist('Salutation', SALUTATION),
     str('FirstName', 40, { label: 'First Name' }),
     str('LastName', 80, { label: 'Last Name', required: true }),
@@ -188,7 +188,7 @@ export const opportunity: ObjectSpec = {
     { developerName: 'Renewal', name: 'Renewal' },
   ],
   fields: [
-    ref('AccountId', ['Account'], 'Account', 'Opportunities', { label: 'Account ID' }),
+    ref('AccountId', ['Account'], 'Account', 'Opportunities', { label: 'Account ID', deletedWithParent: true }),
     ref('RecordTypeId', ['RecordType'], 'RecordType', null, { label: 'Record Type ID' }),
     str('Name', 120, { nameField: true, required: true, label: 'Name' }),
     textArea('Description', 32000),

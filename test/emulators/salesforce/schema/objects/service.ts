@@ -21,7 +21,7 @@ export const caseObject: ObjectSpec = {
       idLookup: true,
       nillable: false,
     }),
-    ref('AccountId', ['Account'], 'Account', 'Cases', { label: 'Account ID' }),
+    ref('AccountId', ['Account'], 'Account', 'Cases', { label: 'Account ID', deletedWithParent: true }),
     ref('ContactId', ['Contact'], 'Contact', 'Cases', { label: 'Contact ID' }),
     ref('ParentId', ['Case'], 'Parent', 'Cases', { label: 'Parent Case ID' }),
     str('SuppliedName', 80, { label: 'Web Name' }),
@@ -53,8 +53,9 @@ export const task: ObjectSpec = {
   owner: 'user',
   nameField: false,
   fields: [
-    ref('WhoId', ['Contact', 'Lead'], 'Who', 'Tasks', { label: 'Name ID' }),
-    ref('WhatId', ['Account', 'Opportunity', 'Case', 'Project__c'], 'What', 'Tasks', { label: 'Related To ID' }),
+    // Activities go to the Recycle Bin with the record they are about and the person they concern.
+    ref('WhoId', ['Contact', 'Lead'], 'Who', 'Tasks', { label: 'Name ID', deletedWithParent: true }),
+    ref('WhatId', ['Account', 'Opportunity', 'Case', 'Project__c'], 'What', 'Tasks', { label: 'Related To ID', deletedWithParent: true }),
     { name: 'Subject', type: 'combobox', length: 255, nameField: true, picklist: ['Call', 'Send Letter', 'Send Quote', 'Other'] },
     date('ActivityDate', { label: 'Due Date Only' }),
     picklist('Status', TASK_STATUS, { nillable: false, defaultValue: 'Not Started', restrictedPicklist: true }),
