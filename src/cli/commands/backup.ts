@@ -171,11 +171,9 @@ export const backupCommand = defineCommand({
       );
     }
     if (fromConfig) {
-      for (const f of ['include', 'exclude', 'exclude-fields', 'alias', 'refresh-token', 'login-url'] as const) {
-        // The login variables may well be set in the shell: only a flag on this command line conflicts.
-        if (f !== 'refresh-token' && f !== 'login-url' && flags[f]) {
-          throw new UsageError(`--${f} is for a backup without a config; the org config says this for each org`, 'backup');
-        }
+      // The login flags are not checked: their variables may well be set in the shell.
+      for (const f of ['include', 'exclude', 'exclude-fields', 'alias'] as const) {
+        if (flags[f]) throw new UsageError(`--${f} is for a backup without a config; the org config says this for each org`, 'backup');
       }
       if (settings.org && flags.all) throw new UsageError('give --org ALIAS or --all, not both', 'backup');
     }
