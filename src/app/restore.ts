@@ -33,6 +33,8 @@ export interface RestoreRequest {
   storage: StorageDefaults;
   mode: RestoreMode;
   selection: RestoreSelection;
+  /** The key of fake and hash masking; derived from the org Ids when absent. A secret. */
+  maskKey?: string | undefined;
   /** Without it the run is a dry run: the plan is written, the org is not. */
   apply: boolean;
   /** Writing to a production org needs this; a dry run never does. */
@@ -68,6 +70,7 @@ async function isSandbox(session: OrgSession): Promise<boolean | null> {
 
 export async function runRestore(request: RestoreRequest, reporter: Reporter): Promise<RestoreReport> {
   const org: ResolvedOrg = resolveOrgSource(request.target, reporter);
+  if (request.maskKey) reporter.mask(request.maskKey);
   const work = createWorkDir(request.tempDir, `restore-${org.alias}`, (m) => reporter.info(m));
   try {
     // The snapshot first: a wrong reference costs no login.
@@ -119,6 +122,7 @@ export async function runRestore(request: RestoreRequest, reporter: Reporter): P
       session,
       mode: request.mode,
       selection: request.selection,
+      ...(request.maskKey ? { maskKey: request.maskKey } : {}),
       planDir,
       workDir: work.dir,
       log: { info: (m) => reporter.info(m), warning: (m) => reporter.warning(m) },
@@ -134,6 +138,7 @@ export async function runRestore(request: RestoreRequest, reporter: Reporter): P
       session,
       resultsDir,
       workDir: work.dir,
+      ...(request.maskKey ? { maskKey: request.maskKey } : {}),
       log: { info: (m) => reporter.info(m), warning: (m) => reporter.warning(m) },
     });
     // A token rotated while the restore ran is stored before the run ends.

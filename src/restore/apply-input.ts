@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { streamCsv } from '../snapshot/csv.ts';
 import { readObjectRows } from '../snapshot/reader.ts';
 import { RestoreError } from './apply-errors.ts';
-import { RESTORE_MODES, type RecordAction, type RestorePlan, SKIP_REASONS } from './contracts.ts';
+import { MASK_RULES, RESTORE_MODES, type RecordAction, type RestorePlan, SKIP_REASONS } from './contracts.ts';
 
 const ACTIONS = ['undelete', 'create', 'update', 'upsert', 'skip'] as const satisfies readonly RecordAction[];
 
@@ -33,9 +33,12 @@ const RestorePlanSchema = z.object({
     fields: z.array(z.string()).optional(),
     overwriteNewer: z.boolean().optional(),
     externalIdField: z.string().optional(),
+    mapping: z.object({ usernameSuffix: z.string().optional(), fallbackUser: z.string().optional() }).optional(),
+    mask: z.record(z.string(), z.enum(MASK_RULES)).optional(),
   }),
   order: z.array(z.string()),
   objects: z.array(PlanObjectSchema),
+  references: z.string().optional(),
 });
 
 export const PLAN_FILE = 'plan.json';

@@ -29,6 +29,8 @@ import { planRecords, planWithRows, readPlan } from './apply-input.ts';
 import { type JobContext, JobWriter, type ResultHandler, type ResultRow, recoverJobs } from './apply-jobs.ts';
 import type { AppliedObject, PlanObject, RecordOutcome, RestorePlan, RestoreResult } from './contracts.ts';
 import { RestoreLedger } from './idmap.ts';
+import { createMasker, type Masker, maskKeyFor } from './mask.ts';
+import { TargetReferences } from './references.ts';
 
 export interface ApplyLog {
   info(message: string): void;
@@ -49,6 +51,8 @@ export interface ApplyInput {
   /** Results, the Id map and the ledger; reuse the folder to finish or repeat a restore without duplicates. */
   resultsDir: string;
   log: ApplyLog;
+  /** The masking key the plan was made with (PlanInput.maskKey); derived from the orgs' Ids when absent. */
+  maskKey?: string;
   tuning?: {
     /** Raw bytes of one job's upload (default: what one Bulk API upload takes). */
     maxJobBytes?: number;
@@ -69,6 +73,12 @@ interface ObjectWork {
   plan: PlanObject;
   schema: ObjectSchema;
   lookups: Set<string>;
+}
+
+/** What every object's writes share: into another org, the references the plan resolved; the masking. */
+interface WriteContext {
+  refs: TargetReferences | undefined;
+  masker: Masker;
 }
 
 function externalIdFor(plan: RestorePlan, object: string): string | undefined {
@@ -117,12 +127,22 @@ export async function applyPlan(input: ApplyInput): Promise<RestoreResult> {
       work.set(name, { plan: p, schema, lookups });
     }
 
+    const masker = createMasker(
+      plan.selection.mask,
+      new Map([...work].map(([n, w]) => [n, w.schema])),
+      input.maskKey ?? maskKeyFor(plan.snapshot.orgId, plan.target.orgId),
+    );
+    // Into another org, a lookup to a record the restore does not write takes the target's Id the
+    // plan found (references.csv); one the plan did not find is left empty and reported.
+    const refs = !plan.target.sameOrg && plan.references ? await TargetReferences.load(ledger.db, join(input.planDir, plan.references)) : undefined;
+    const wctx: WriteContext = { refs, masker };
+
     const recovered = await recoverJobs(ctx, (phase, object) => (phase === 'write' ? writeHandler(ledger, object) : relinkHandler(ledger, object)));
     if (recovered > 0) log.info(`Read the results of ${recovered} jobs an earlier run had sent.`);
 
     await register(input.planDir, order, work, ledger);
     await undeletePhase(input.planDir, order, work, ledger, http, session, log);
-    for (const name of order) await writeObject(input, plan, work.get(name) as ObjectWork, ledger, ctx, maxBytes, alias);
+    for (const name of order) await writeObject(input, plan, work.get(name) as ObjectWork, ledger, ctx, maxBytes, alias, wctx);
     await relinkPhase(order, ledger, ctx, maxBytes, log);
   } catch (err) {
     // The results so far are written all the same: they say what is done, and the next run over
@@ -250,8 +270,10 @@ async function writeObject(
   ctx: JobContext,
   maxBytes: number,
   alias: string,
+  wctx: WriteContext,
 ): Promise<void> {
   const { plan: p, schema } = w;
+  const masked = wctx.masker.masks(p.name);
   const name = p.name;
   if (!p.counts.create && !p.counts.update && !p.counts.upsert) return;
   const known = new Set(schema.fields.map((f) => f.name));
@@ -292,9 +314,12 @@ async function writeObject(
     if (!pending(ledger, name, rec.id)) continue;
     const { writer, header } = writerFor(rec.action);
     const cells = header.map((f) => {
-      const v = rec.row[f] ?? '';
+      const v = masked ? wctx.masker.apply(name, f, rec.row[f] ?? '') : (rec.row[f] ?? '');
       if (f === 'Id') return rec.id;
-      if (v !== '' && w.lookups.has(f)) return mapLookup(ledger, name, rec.id, f, v);
+      if (v !== '' && w.lookups.has(f)) {
+        const out = mapLookup(ledger, name, rec.id, f, v, wctx.refs);
+        return out === '' && rec.action !== 'create' ? NULL_CELL : out;
+      }
       return v === '' && rec.action !== 'create' ? NULL_CELL : v;
     });
     ledger.ensureTx();
@@ -306,18 +331,24 @@ async function writeObject(
 
 /**
  * A lookup's value on the way out: the new Id when its target was re-created; empty (and deferred
- * to the second pass) when its target is still to be created by this restore; unchanged otherwise
- * (a record in the org, or one undeleted with its Id). Polymorphic lookups need nothing more: an
- * Id names one record whatever object it is.
+ * to the second pass) when its target is still to be created by this restore; in the same org,
+ * unchanged otherwise (a record in the org, or one undeleted with its Id); into another org, the
+ * target's record the plan matched, or empty with a note. Polymorphic lookups need nothing more:
+ * an Id names one record whatever object it is.
  */
-function mapLookup(ledger: RestoreLedger, object: string, oldId: string, field: string, value: string): string {
+function mapLookup(ledger: RestoreLedger, object: string, oldId: string, field: string, value: string, refs: TargetReferences | undefined): string {
   const mapped = ledger.newId(value);
   if (mapped) return mapped;
   if (ledger.isPlanned(value)) {
     ledger.defer(object, oldId, field, value);
     return '';
   }
-  return value;
+  if (!refs) return value;
+  const ref = refs.resolve(value);
+  if (ref?.newId) return ref.newId;
+  // Noted once the record's outcome is known (the end of the second pass), like a target that failed.
+  ledger.defer(object, oldId, field, value);
+  return '';
 }
 
 /** The second pass: lookups left empty because their target did not exist yet, set now by update. */
@@ -370,7 +401,7 @@ async function relinkPhase(order: string[], ledger: RestoreLedger, ctx: JobConte
     JOIN outcome o ON o.object = d.object AND o.oldId = d.oldId
     WHERE NOT EXISTS (SELECT 1 FROM idmap m WHERE m.oldId = d.target) AND o.outcome IN ('created', 'updated')`);
   for (const r of orphaned.all() as { object: string; oldId: string; field: string; target: string }[]) {
-    ledger.note(r.object, r.oldId, `${r.field} left empty: ${r.target} was not restored`);
+    ledger.note(r.object, r.oldId, `${r.field} left empty: ${r.target} ${ledger.isPlanned(r.target) ? 'was not restored' : 'has no match in the target org'}`);
   }
   ledger.commit();
 }

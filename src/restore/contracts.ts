@@ -46,7 +46,35 @@ export interface RestoreSelection {
   overwriteNewer?: boolean;
   /** upsert: the external id field of each object (`Object.Field` or a field name every object has). */
   externalIdField?: string;
+  /** Into another org: how references to records the restore does not write are found there. */
+  mapping?: ReferenceMapping;
+  /** Per field (`Object.Field`, or `Field` for every object that has it): what is written instead of its value. */
+  mask?: Record<string, MaskRule>;
 }
+
+/**
+ * Into another org (seeding a sandbox, an org refreshed since the backup), a lookup to a record the
+ * restore does not write cannot keep its Id: users are found by username, record types and queues
+ * by developer name, other records by an external id; what has no match is left empty and reported.
+ */
+export interface ReferenceMapping {
+  /**
+   * Appended to a username to find the user in the target (`.uat` for a sandbox named uat); a
+   * target user whose username is the snapshot's plus one `.suffix` (or minus one) matches anyway.
+   */
+  usernameSuffix?: string;
+  /** Username of the user that records whose user has no active match in the target get instead (default: the user restoring). */
+  fallbackUser?: string;
+}
+
+export const MASK_RULES = ['blank', 'fake', 'hash'] as const;
+/**
+ * - `blank`: the field is left empty.
+ * - `fake`: a stand-in of the field's type (an e-mail address, a phone number, a name), the same for
+ *   the same value, so records that shared a value still share one.
+ * - `hash`: a keyed hash of the value (hex), as long as the field allows.
+ */
+export type MaskRule = (typeof MASK_RULES)[number];
 
 /** One object's part of a plan. */
 export interface PlanObject {
@@ -75,6 +103,11 @@ export interface RestorePlan {
   /** The objects to write, parents before children (from the createable lookups in schema/). */
   order: string[];
   objects: PlanObject[];
+  /**
+   * Into another org: relative to the plan folder, `object,oldId,newId,how` for every record the
+   * restored records point at and the restore does not write (`newId` empty when nothing matched).
+   */
+  references?: string;
 }
 
 export type RecordOutcome = 'undeleted' | 'created' | 'updated' | 'skipped' | 'failed';

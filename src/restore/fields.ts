@@ -18,7 +18,9 @@ export const SYSTEM_FIELDS: ReadonlySet<string> = new Set([
 /** Who created and last changed a record, and when: settable on insert only, and only where the org allows it. */
 export const AUDIT_FIELDS: ReadonlySet<string> = new Set(['CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById']);
 
-export const AUDIT_WHY = 'audit fields can only be set on insert, when the org allows Set Audit Fields upon Record Creation';
+export const AUDIT_NOT_ALLOWED =
+  'audit field: the target org does not let this user set it (Setup: User Interface > "Set Audit Fields upon Record Creation", and the permission of that name)';
+export const AUDIT_UPDATE = 'audit field: settable on insert only, and this mode updates records';
 
 export interface FieldChoice {
   /** Written, in the snapshot's column order. */
@@ -31,9 +33,14 @@ function needs(mode: RestoreMode): { create: boolean; update: boolean } {
   return { create: mode !== 'overwrite', update: mode !== 'missing' };
 }
 
-function whyNot(f: SchemaField, mode: RestoreMode): string | undefined {
+function whyNot(f: SchemaField, mode: RestoreMode, auditCreateable: ReadonlySet<string> | undefined): string | undefined {
   if (SYSTEM_FIELDS.has(f.name)) return 'system field: set by Salesforce';
-  if (AUDIT_FIELDS.has(f.name)) return AUDIT_WHY;
+  if (AUDIT_FIELDS.has(f.name)) {
+    // Re-created records keep who made them and when, where the org allows it: the target's
+    // describe says so by making these fields createable for this user.
+    if (mode !== 'missing') return AUDIT_UPDATE;
+    return auditCreateable?.has(f.name) ? undefined : AUDIT_NOT_ALLOWED;
+  }
   if (f.calculated) return 'formula field: Salesforce computes it';
   if (f.autoNumber) return 'auto-number field: Salesforce assigns it';
   const { create, update } = needs(mode);
@@ -45,15 +52,22 @@ function whyNot(f: SchemaField, mode: RestoreMode): string | undefined {
 /**
  * The fields a restore in `mode` writes for an object with these snapshot fields. `only` (field
  * names of this object) narrows them; a named field that cannot be written is listed as skipped.
- * Fields the live org no longer has (`live`, when known) are skipped too.
+ * Fields the live org no longer has (`live`, when known) are skipped too. `auditCreateable`: the
+ * audit fields the target's describe lets this user set on insert.
  */
-export function chooseFields(schema: readonly SchemaField[], mode: RestoreMode, only?: ReadonlySet<string>, live?: ReadonlySet<string>): FieldChoice {
+export function chooseFields(
+  schema: readonly SchemaField[],
+  mode: RestoreMode,
+  only?: ReadonlySet<string>,
+  live?: ReadonlySet<string>,
+  auditCreateable?: ReadonlySet<string>,
+): FieldChoice {
   const fields: string[] = [];
   const skipped: { name: string; why: string }[] = [];
   for (const f of schema) {
     if (f.name === 'Id') continue;
     if (only && !only.has(f.name)) continue;
-    const why = whyNot(f, mode) ?? (live && !live.has(f.name) ? 'not in the target org' : undefined);
+    const why = whyNot(f, mode, auditCreateable) ?? (live && !live.has(f.name) ? 'not in the target org' : undefined);
     if (why) skipped.push({ name: f.name, why });
     else fields.push(f.name);
   }

@@ -5,6 +5,7 @@ import type { PlanObject, RecordAction, RestorePlan, SkipReason } from './contra
 /** Optional plan.json fields the planner adds (src/restore/plan.ts PlanExtras / PlanObjectExtras). */
 type Formattable = RestorePlan & {
   notes?: string[];
+  referenceSummary?: { byObject: Record<string, Partial<Record<string, number>>>; fallbackUser: { id: string; username: string } };
   objects: (PlanObject & { deletedInSnapshot?: number; changedFields?: Record<string, number> })[];
 };
 
@@ -34,6 +35,25 @@ export function formatPlan(plan: Formattable): string {
   lines.push(`Records: ${ORDER.map((a) => `${total[a]} ${VERB[a]}`).join(', ')}.`);
   if (plan.order.length > 0) lines.push(`Order (parents first): ${plan.order.join(', ')}.`);
   for (const note of plan.notes ?? []) lines.push(`Note: ${note}.`);
+  const mask = Object.entries(plan.selection.mask ?? {});
+  if (mask.length > 0) lines.push(`Masked on the way in: ${mask.map(([f, r]) => `${f} (${r})`).join(', ')}.`);
+  if (plan.referenceSummary) {
+    const how: Record<string, string> = {
+      username: 'by username',
+      developer_name: 'by developer name',
+      external_id: 'by external id',
+      fallback_user: `to the fallback user ${plan.referenceSummary.fallbackUser.username}`,
+      unmatched: 'with no match (left empty)',
+      unknown_object: 'of objects the snapshot does not hold (left empty)',
+    };
+    const parts = Object.entries(plan.referenceSummary.byObject).map(
+      ([object, counts]) =>
+        `${object}: ${Object.entries(counts)
+          .map(([h, n]) => `${n} ${how[h] ?? h}`)
+          .join(', ')}`,
+    );
+    lines.push(`References into the target org${parts.length > 0 ? `: ${parts.join('; ')}` : ': none'} (${plan.references ?? 'references.csv'}).`);
+  }
   for (const o of plan.objects) {
     lines.push('');
     const acts = ORDER.filter((a) => a !== 'skip' && o.counts[a] > 0).map((a) => `${o.counts[a]} ${VERB[a]}`);

@@ -68,9 +68,13 @@ export class RestoreLedger {
       ),
       outcome: p('SELECT * FROM outcome WHERE object = ? AND oldId = ?'),
       setOutcome: p('UPDATE outcome SET newId = ?, outcome = ?, error = ? WHERE object = ? AND oldId = ?'),
-      noteOutcome: p("UPDATE outcome SET error = CASE WHEN error IS NULL OR error = '' THEN ? ELSE error || '; ' || ? END WHERE object = ? AND oldId = ?"),
+      // A second run over the same folder notes the same things again: each note is kept once.
+      noteOutcome: p(
+        "UPDATE outcome SET error = CASE WHEN error IS NULL OR error = '' THEN ?1 ELSE error || '; ' || ?1 END WHERE object = ?2 AND oldId = ?3 AND (error IS NULL OR instr(error, ?1) = 0)",
+      ),
       defer: p('INSERT OR REPLACE INTO deferred (object, oldId, field, target) VALUES (?, ?, ?, ?)'),
-      undefer: p('DELETE FROM deferred WHERE object = ? AND oldId = ?'),
+      // Only the lookups the second pass set: one left empty for want of a target stays, to be reported.
+      undefer: p('DELETE FROM deferred WHERE object = ? AND oldId = ? AND target IN (SELECT oldId FROM idmap)'),
       addJob: p('INSERT OR REPLACE INTO jobs (batch, jobId, object, operation, phase, collected) VALUES (?, NULL, ?, ?, ?, 0)'),
       setJobId: p('UPDATE jobs SET jobId = ? WHERE batch = ?'),
       collected: p('UPDATE jobs SET collected = 1 WHERE batch = ?'),
@@ -126,7 +130,7 @@ export class RestoreLedger {
 
   /** Adds a remark to a record's error column (a lookup left empty, a relink that failed). */
   note(object: string, oldId: string, text: string): void {
-    this.s.noteOutcome?.run(text, text, object, oldId);
+    this.s.noteOutcome?.run(text, object, oldId);
   }
 
   defer(object: string, oldId: string, field: string, target: string): void {

@@ -16,12 +16,14 @@ import { SalesforceHttpError } from '../salesforce/export/retry.ts';
 import type { ObjectSchema } from '../snapshot/contracts.ts';
 import { loadManifest, readObjectRows, readObjectSchema, verifySnapshot } from '../snapshot/index.ts';
 import type { PlanObject, RecordAction, RestoreMode, RestorePlan, RestoreSelection, SkipReason } from './contracts.ts';
-import { chooseFields, fieldsFor } from './fields.ts';
+import { AUDIT_FIELDS, chooseFields, fieldsFor } from './fields.ts';
+import { checkMaskRules, createMasker, type Masker, maskKeyFor } from './mask.ts';
 import { writeOrder } from './order.ts';
 import { CsvOut } from './plan-csv.ts';
 import { RestorePlanError } from './plan-errors.ts';
 import { LiveStore } from './plan-live.ts';
 import { later, sameValue } from './plan-values.ts';
+import { mapReferences, REFERENCES_FILE, type ReferenceSummary, type RestoredObject } from './references.ts';
 
 export interface PlanLog {
   info(message: string): void;
@@ -43,6 +45,11 @@ export interface PlanInput {
   log: PlanLog;
   /** Bulk query knobs (tests, benchmarks). */
   tuning?: BulkTuning;
+  /**
+   * The key of `fake` and `hash` masking (selection.mask); derived from the two orgs' Ids when
+   * absent. Applying must be given the same key.
+   */
+  maskKey?: string;
   /** The share of the org's daily API allowance planning may spend (default 0.5, as a backup). */
   apiBudgetShare?: number;
   now?: () => Date;
@@ -52,6 +59,8 @@ export interface PlanInput {
 export interface PlanExtras {
   /** Cycles broken to order the objects (their lookups are set in a second pass). */
   notes?: string[];
+  /** Into another org: how the references of the restored records were resolved (references.csv per record). */
+  referenceSummary?: ReferenceSummary;
 }
 
 export interface PlanObjectExtras {
@@ -98,6 +107,9 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
   const ids = idsByObject(selection.ids, schemas, selection.objects !== undefined, log);
   const selected = selection.ids !== undefined && selection.objects === undefined ? names.filter((n) => ids.has(n)) : names;
 
+  checkMaskRules(selection.mask, new Map(selected.map((n) => [n, schemas.get(n) as ObjectSchema])), keys);
+  const sameOrg = input.session.orgId.slice(0, 15) === manifest.orgId.slice(0, 15);
+  const masker = createMasker(selection.mask, schemas, input.maskKey ?? maskKeyFor(manifest.orgId, input.session.orgId));
   const { order, notes } = writeOrder(selected.map((n) => schemas.get(n) as ObjectSchema));
   await mkdir(input.planDir, { recursive: true });
   // An earlier plan in the same folder is replaced; nothing else there is touched.
@@ -107,9 +119,9 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
   const objects: PlannedObject[] = [];
   for (const name of order) {
     const schema = schemas.get(name) as ObjectSchema;
-    const liveFields = await describeLive(api, name);
+    const { names: liveFields, auditCreateable } = await describeLive(api, name);
     const only = selection.fields ? fieldsFor(name, selection.fields) : undefined;
-    const choice = chooseFields(schema.fields, mode, only, liveFields);
+    const choice = chooseFields(schema.fields, mode, only, liveFields, auditCreateable);
     const key = keys.get(name);
     if (key !== undefined && !choice.fields.includes(key)) choice.fields.push(key);
     const work: ObjectWork = {
@@ -122,7 +134,7 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
       createable: schema.fields.some((f) => f.createable),
       updateable: schema.fields.some((f) => f.updateable),
     };
-    objects.push(await planObject(api, work, input, snapDir, manifest.finishedAt, liveFields));
+    objects.push(await planObject(api, work, input, snapDir, manifest.finishedAt, liveFields, masker));
     const o = objects[objects.length - 1] as PlannedObject;
     log.info(
       `${name}: ${
@@ -133,15 +145,42 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
     );
   }
 
+  // Into another org, what the restored records point at is looked up there (references.ts).
+  let referenceSummary: ReferenceSummary | undefined;
+  if (!sameOrg) {
+    const snapshotSchemas = new Map<string, ObjectSchema>();
+    for (const o of manifest.objects) if (o.status === 'ok') snapshotSchemas.set(o.name, schemas.get(o.name) ?? (await readObjectSchema(snapDir, o.name)));
+    const restored: RestoredObject[] = objects.map((o) => ({
+      name: o.name,
+      schema: schemas.get(o.name) as ObjectSchema,
+      fields: o.fields,
+      records: o.records,
+    }));
+    referenceSummary = await mapReferences({
+      api,
+      session: input.session,
+      snapDir,
+      alias: manifest.alias,
+      snapshotSchemas,
+      restored,
+      keys,
+      mapping: selection.mapping ?? {},
+      planDir: input.planDir,
+      workDir: input.workDir,
+      log,
+    });
+  }
+
   const plan: Plan = {
     formatVersion: 1,
     mode,
     createdAt: (input.now?.() ?? new Date()).toISOString(),
     snapshot: { dir: snapDir, alias: manifest.alias, orgId: manifest.orgId, finishedAt: manifest.finishedAt },
-    target: { orgId: input.session.orgId, instanceUrl: input.session.instanceUrl, sameOrg: input.session.orgId.slice(0, 15) === manifest.orgId.slice(0, 15) },
+    target: { orgId: input.session.orgId, instanceUrl: input.session.instanceUrl, sameOrg },
     selection,
     order,
     objects,
+    ...(referenceSummary ? { references: REFERENCES_FILE, referenceSummary } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   };
   await writeFile(join(input.planDir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
@@ -253,11 +292,18 @@ function idsByObject(
   return out;
 }
 
-/** The object's field names in the target org now; the object must be there. */
-async function describeLive(api: SalesforceApi, name: string): Promise<Set<string>> {
+/**
+ * The object's field names in the target org now, and the audit fields this user may set on insert
+ * there ("Set Audit Fields upon Record Creation" makes them createable); the object must be there.
+ */
+async function describeLive(api: SalesforceApi, name: string): Promise<{ names: Set<string>; auditCreateable: Set<string> }> {
   try {
-    const d = await api.json<{ fields?: { name?: unknown }[] }>({ path: `/sobjects/${name}/describe`, label: `the describe of ${name}` });
-    return new Set((d.fields ?? []).map((f) => f.name).filter((n): n is string => typeof n === 'string'));
+    const d = await api.json<{ fields?: { name?: unknown; createable?: unknown }[] }>({ path: `/sobjects/${name}/describe`, label: `the describe of ${name}` });
+    const fields = (d.fields ?? []).filter((f): f is { name: string; createable?: unknown } => typeof f.name === 'string');
+    return {
+      names: new Set(fields.map((f) => f.name)),
+      auditCreateable: new Set(fields.filter((f) => f.createable === true && AUDIT_FIELDS.has(f.name)).map((f) => f.name)),
+    };
   } catch (err) {
     if (err instanceof SalesforceHttpError && err.status === 404) {
       throw new RestorePlanError({
@@ -282,6 +328,7 @@ async function planObject(
   snapDir: string,
   finishedAt: string,
   liveFields: ReadonlySet<string>,
+  masker: Masker,
 ): Promise<PlannedObject> {
   const { mode } = input;
   const types = new Map(w.schema.fields.map((f) => [f.name, f.type]));
@@ -354,7 +401,10 @@ async function planObject(
       return n;
     };
 
-    for await (const row of readObjectRows(snapDir, w.name)) {
+    const masked = masker.masks(w.name);
+    for await (const snapRow of readObjectRows(snapDir, w.name)) {
+      // Compared and written as the org will hold it: masked.
+      const row = masked ? maskRow(masker, w.name, snapRow) : snapRow;
       const id = row.Id ?? '';
       if (w.ids !== undefined && !w.ids.has(id.slice(0, 15))) continue;
       if (row.IsDeleted === 'true') {
@@ -386,6 +436,12 @@ async function planObject(
     ...(deletedInSnapshot > 0 ? { deletedInSnapshot } : {}),
     ...(Object.keys(changedFields).length > 0 ? { changedFields: sortedKeys(changedFields) } : {}),
   };
+}
+
+function maskRow(masker: Masker, object: string, row: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = masker.apply(object, k, v);
+  return out;
 }
 
 function sortedKeys(o: Record<string, number>): Record<string, number> {

@@ -132,6 +132,14 @@ describe('cli: sfbackup restore', () => {
     assert.match(ran.stderr, /--allow-production/);
   });
 
+  test('a masking rule that is not blank, fake or hash is a usage error naming the form', async () => {
+    const snapshot = path.join(work, 'out', 'prod', 'latest');
+    const ran = await sfbackup(['restore', snapshot, '--mode', 'missing', '--mask', 'Contact.Email=scramble', '--report', path.join(work, 'r3')]);
+    assert.equal(ran.code, 2, ran.stdout + ran.stderr);
+    assert.match(ran.stderr, /Contact\.Email=scramble/);
+    assert.match(ran.stderr, /Object\.Field=blank/);
+  });
+
   test('overwrite sets changed fields back, and leaves the rest', async () => {
     const snapshot = path.join(work, 'out', 'prod', 'latest');
     const accounts = await soql<{ Id: string; Phone: string | null }>('SELECT Id, Phone FROM Account ORDER BY Id LIMIT 3');

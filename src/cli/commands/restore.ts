@@ -12,6 +12,7 @@ import { DEFAULT_CONFIG_FILE } from '../../config/schema.ts';
 import { aliasSetting, commaList, flag } from '../../config/settings.ts';
 import { RESTORE_MODES } from '../../restore/contracts.ts';
 import { formatPlan } from '../../restore/format.ts';
+import { parseMaskRules } from '../../restore/mask.ts';
 import { jobContext } from '../../runtime/job-context.ts';
 import { DEFAULT_BACKUP_BRANCH } from '../../storage/index.ts';
 import { snapshotStamp } from '../../storage/local.ts';
@@ -31,6 +32,28 @@ const FLAGS = {
   fields: { kind: 'string', value: 'O.F,…', help: 'overwrite/upsert: the fields to write (default: every updateable one)' },
   'external-id': { kind: 'string', value: 'FIELD', help: 'upsert: the external id field (Object.Field, or a field every object has)' },
   'overwrite-newer': { kind: 'boolean', help: 'overwrite: also records the org changed after the snapshot' },
+  mask: {
+    kind: 'string',
+    value: 'O.F=RULE,…',
+    help: 'mask fields on the way in (seeding a sandbox): blank, fake or hash,\ne.g. Contact.Email=fake,Contact.Phone=blank',
+  },
+  'mask-key': {
+    kind: 'string',
+    value: 'KEY',
+    env: 'SFBACKUP_MASK_KEY',
+    help: 'the key of fake and hash masking (default: derived from the org Ids)',
+    secret: true,
+  },
+  'username-suffix': {
+    kind: 'string',
+    value: '.NAME',
+    help: "into another org: appended to the snapshot's usernames to find the\nsame users there (a sandbox's .name); default: same, ±1 .suffix",
+  },
+  'fallback-user': {
+    kind: 'string',
+    value: 'USERNAME',
+    help: 'into another org: who records of unmatched or inactive users get\n(default: the user restoring)',
+  },
   apply: { kind: 'boolean', help: 'carry the plan out (without it: a dry run that writes nothing to the org)' },
   'allow-production': { kind: 'boolean', help: 'allow --apply to write to a production org' },
   report: { kind: 'string', value: 'DIR', help: 'where the plan and the results go (default ./salesforce-restore-<alias>-<UTC time>)' },
@@ -58,6 +81,7 @@ export const restoreCommand = defineCommand({
   usage: [
     'sfbackup restore SNAPSHOT_DIR --mode missing|overwrite|upsert [--objects A,B] [--ids ID,…] [--fields …] [--apply]',
     'sfbackup restore SNAPSHOT_DIR --mode missing --config FILE --org ALIAS [--apply]',
+    'sfbackup restore SNAPSHOT_DIR --mode missing --login-url https://test.salesforce.com --mask Contact.Email=fake [--apply]',
   ],
   notes: [
     SECRETS_NOTE,
@@ -75,6 +99,12 @@ export const restoreCommand = defineCommand({
       overwriteNewer: 'overwrite-newer',
     });
     if (settings.mode === 'upsert' && !flags['external-id']) throw new UsageError('--mode upsert needs --external-id FIELD', 'restore');
+    let mask: ReturnType<typeof parseMaskRules>;
+    try {
+      mask = parseMaskRules(flags.mask);
+    } catch (err) {
+      throw new UsageError((err as Error).message, 'restore');
+    }
     const job = jobContext({ token: flags['github-token'], repository: flags.repo, apiUrl: flags['github-api-url'] }, env);
     const fromConfig = Boolean(flags.config || flags.org);
     let target: OrgSource;
@@ -113,7 +143,17 @@ export const restoreCommand = defineCommand({
           ...(commaList(flags.fields) ? { fields: commaList(flags.fields) } : {}),
           ...(settings.overwriteNewer ? { overwriteNewer: true } : {}),
           ...(flags['external-id'] ? { externalIdField: flags['external-id'] } : {}),
+          ...(mask ? { mask } : {}),
+          ...(flags['username-suffix'] || flags['fallback-user']
+            ? {
+                mapping: {
+                  ...(flags['username-suffix'] ? { usernameSuffix: flags['username-suffix'] } : {}),
+                  ...(flags['fallback-user'] ? { fallbackUser: flags['fallback-user'] } : {}),
+                },
+              }
+            : {}),
         },
+        maskKey: flags['mask-key'],
         apply: settings.apply,
         allowProduction: settings.allowProduction,
         reportDir,

@@ -34,6 +34,12 @@ export interface OrgSeed {
   records?: number;
   seed?: number;
   name?: string;
+  /**
+   * A sandbox made from this production org (its alias): the users carry the production's
+   * usernames with `.<alias>` appended, as Salesforce renames them in a sandbox. Give it the
+   * production's `seed` for the same people.
+   */
+  copyOf?: string;
 }
 
 export interface EmulatorOptions {
@@ -242,7 +248,7 @@ export function createOrg(state: EmulatorState, seed: OrgSeed, index: number, da
   const user: User = {
     id: userId,
     orgId: id,
-    username: `admin@${seed.alias}.example.com${seed.sandbox ? `.${seed.alias}` : ''}`,
+    username: `admin@${seed.copyOf ?? seed.alias}.example.com${seed.sandbox ? `.${seed.alias}` : ''}`,
     email: `admin@${seed.alias}.example.com`,
     firstName: 'Ada',
     lastName: 'Admin',
@@ -253,7 +259,7 @@ export function createOrg(state: EmulatorState, seed: OrgSeed, index: number, da
   };
   state.orgs.set(id, org);
   state.users.set(user.id, user);
-  generateOrgData(org, state, { records: seed.records ?? 200, seed: seed.seed ?? index + 1, adminUser: user });
+  generateOrgData(org, state, { records: seed.records ?? 200, seed: seed.seed ?? index + 1, adminUser: user, ...(seed.copyOf ? { copyOf: seed.copyOf } : {}) });
   return org;
 }
 

@@ -51,6 +51,15 @@ export function makeId(keyPrefix: string, pod: string, counter: number): string 
   return to18(`${keyPrefix}${pod}${base62(counter, 10)}`);
 }
 
+/**
+ * An org's Id for something the schema defines once (a record type): the same counter under the
+ * org's pod, so two orgs never share the Id while each keeps it stable across restarts, as
+ * Salesforce gives every org its own metadata Ids.
+ */
+export function orgScopedId(schemaId: string, pod: string): string {
+  return to18(`${schemaId.slice(0, 3)}${pod}${schemaId.slice(5, 15)}`);
+}
+
 export function keyPrefixOf(id: string): string {
   return id.slice(0, 3);
 }

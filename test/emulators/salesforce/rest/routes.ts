@@ -116,7 +116,11 @@ export function registerRestRoutes(router: Router): void {
       const v = apiVersion(ctx);
       const obj = getObject(ctx.state.schema, ctx.params.sobject ?? '');
       if (!obj) throw notFound();
-      sendJson(ctx.res, 200, describeObject(obj, v, { auditFieldsOnCreate: ctx.auth?.org.allowAuditFieldsOnCreate === true }));
+      sendJson(
+        ctx.res,
+        200,
+        describeObject(obj, v, { auditFieldsOnCreate: ctx.auth?.org.allowAuditFieldsOnCreate === true, ...(ctx.auth ? { pod: ctx.auth.org.pod } : {}) }),
+      );
     },
     { auth: 'bearer' },
   );

@@ -223,7 +223,7 @@ export function defineObject(spec: ObjectSpec): ObjectDef {
   };
 }
 
-/** Pod marker of record type ids: not any org's pod, since every org shares the schema's ids. */
+/** Pod marker of the schema's record type ids: a template; each org's own Id puts its pod there (ids.ts orgScopedId). */
 const RECORD_TYPE_POD = '5e';
 
 export function buildSchema(specs: ObjectSpec[]): Schema {

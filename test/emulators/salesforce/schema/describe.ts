@@ -1,3 +1,4 @@
+import { orgScopedId } from '../ids.ts';
 import type { FieldDef, ObjectDef } from './types.ts';
 
 function urls(obj: ObjectDef, version: string): Record<string, string> {
@@ -108,7 +109,7 @@ export function describeField(field: FieldDef): Record<string, unknown> {
   };
 }
 
-function recordTypeInfos(obj: ObjectDef, version: string): Record<string, unknown>[] {
+function recordTypeInfos(obj: ObjectDef, version: string, pod: string | undefined): Record<string, unknown>[] {
   const info = (id: string, developerName: string, name: string, master: boolean, defaultMapping: boolean) => ({
     active: true,
     available: true,
@@ -119,7 +120,7 @@ function recordTypeInfos(obj: ObjectDef, version: string): Record<string, unknow
     recordTypeId: id,
     urls: { layout: `/services/data/v${version}/sobjects/${obj.name}/describe/layouts/${id}` },
   });
-  const own = obj.recordTypes.map((rt) => info(rt.id, rt.developerName, rt.name, false, rt.defaultMapping));
+  const own = obj.recordTypes.map((rt) => info(pod ? orgScopedId(rt.id, pod) : rt.id, rt.developerName, rt.name, false, rt.defaultMapping));
   // Salesforce lists Master last; it is the default only when the object has no other record type.
   return [...own, info('012000000000000AAA', 'Master', 'Master', true, own.length === 0)];
 }
@@ -130,6 +131,8 @@ export const AUDIT_FIELDS_ON_CREATE = new Set(['CreatedDate', 'CreatedById', 'La
 export interface DescribeOptions {
   /** The org has "Set Audit Fields upon Record Creation" on. */
   auditFieldsOnCreate?: boolean;
+  /** The org's pod: record type Ids are the org's own. */
+  pod?: string;
 }
 
 export function describeObject(obj: ObjectDef, version: string, opts: DescribeOptions = {}): Record<string, unknown> {
@@ -161,7 +164,7 @@ export function describeObject(obj: ObjectDef, version: string, opts: DescribeOp
     lookupLayoutable: null,
     namedLayoutInfos: [],
     networkScopeFieldName: null,
-    recordTypeInfos: obj.virtual ? [] : recordTypeInfos(obj, version),
+    recordTypeInfos: obj.virtual ? [] : recordTypeInfos(obj, version, opts.pod),
     searchLayoutable: obj.flags.searchable,
     sobjectDescribeOption: 'FULL',
     supportedScopes: [{ label: `All ${obj.labelPlural.toLowerCase()}`, name: 'everything' }],

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { StatementSync } from 'node:sqlite';
 import { isoDateTime } from '../clock.ts';
-import { makeId } from '../ids.ts';
+import { makeId, orgScopedId } from '../ids.ts';
 import type { Org, User } from '../model.ts';
 import { OPPORTUNITY_STAGES } from '../schema/objects/system.ts';
 import { type FieldDef, getField, getObject, type ObjectDef, type Schema } from '../schema/types.ts';
@@ -42,6 +42,8 @@ export interface GenerateOptions {
   records: number;
   seed: number;
   adminUser: User;
+  /** A sandbox copied from this production org: usernames are the production's with the sandbox suffix. */
+  copyOf?: string;
 }
 
 const SECOND = 1000;
@@ -191,6 +193,7 @@ class Generator {
   private readonly profiles: string[] = [];
   private readonly admin: User;
   private readonly writer: Writer;
+  private readonly copyOf: string | undefined;
 
   constructor(org: Org, state: EmulatorState, opts: GenerateOptions, writer: Writer) {
     this.org = org;
@@ -204,6 +207,7 @@ class Generator {
     this.end = now - 60 * SECOND;
     this.t0 = now - 90 * DAY;
     this.writer = writer;
+    this.copyOf = opts.copyOf;
     this.users = [opts.adminUser.id];
     for (let k = 1; k <= userCount(opts.records); k++) this.users.push(makeId('005', org.pod, k + 1));
   }
@@ -579,7 +583,7 @@ class Generator {
       const active = k !== 3 && k % 7 !== 6;
       this.insertRef('User', {
         ...this.referenceAudit(at(this.users, k), 300 - k),
-        Username: `${slug}@${alias}.example.com${sandboxSuffix}`,
+        Username: `${slug}@${this.copyOf ?? alias}.example.com${sandboxSuffix}`,
         LastName: last,
         FirstName: first,
         Name: `${first} ${last}`,
@@ -627,7 +631,7 @@ class Generator {
     for (const o of this.schema.objects) {
       for (const rt of o.recordTypes) {
         this.insertRef('RecordType', {
-          ...this.referenceAudit(rt.id, 380),
+          ...this.referenceAudit(orgScopedId(rt.id, org.pod), 380),
           Name: rt.name,
           DeveloperName: rt.developerName,
           NamespacePrefix: null,
@@ -660,7 +664,7 @@ class Generator {
 
   accounts(): void {
     const rng = new Rng(this.seed, TAG.Account);
-    const rts = this.obj('Account').recordTypes.map((r) => r.id);
+    const rts = this.obj('Account').recordTypes.map((r) => orgScopedId(r.id, this.org.pod));
     const types = this.values('Account', 'Type');
     const industries = this.values('Account', 'Industry');
     const ratings = this.values('Account', 'Rating');
@@ -843,7 +847,7 @@ class Generator {
 
   opportunities(): void {
     const rng = new Rng(this.seed, TAG.Opportunity);
-    const rts = this.obj('Opportunity').recordTypes.map((r) => r.id);
+    const rts = this.obj('Opportunity').recordTypes.map((r) => orgScopedId(r.id, this.org.pod));
     const stages = OPPORTUNITY_STAGES.map((s) => s.name);
     const types = this.values('Opportunity', 'Type');
     const sources = this.values('Opportunity', 'LeadSource');
