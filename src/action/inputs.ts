@@ -104,8 +104,24 @@ const restoreSchema = z.object({
   fields: optionalText,
   externalIdField: optionalText,
   overwriteNewer: flag('overwrite-newer').default(false),
+  /** Masking rules for seeding (`Object.Field=blank|fake|hash`, comma-separated). */
+  mask: optionalText,
+  /** The key of fake and hash masking (a secret). */
+  maskKey: optionalText,
+  /** Into another org: the suffix that turns the snapshot's usernames into the target's. */
+  usernameSuffix: optionalText,
+  /** Into another org: who records of unmatched users get. */
+  fallbackUser: optionalText,
   dryRun: flag('dry-run').default(true),
   allowProduction: flag('allow-production').default(false),
+  /** Continue from the results of an earlier run: its workflow run id, or `latest`. */
+  resumeFrom: z
+    .string()
+    .trim()
+    .regex(/^(latest|\d+)$/, { error: "must be a workflow run id (the number in the run's URL) or latest" })
+    .optional(),
+  /** How long the report artifact is kept. */
+  retentionDays: intIn(1, 90, '30').optional(),
   secrets: z.string().default(''),
   storage: z.enum(STORAGE_KINDS, { error: 'must be local, artifact or branch' }).optional(),
   backupBranch: z.string().trim().min(1).default('salesforce-backups'),
@@ -171,11 +187,16 @@ export const INPUT_NAMES = {
   fields: 'fields',
   externalIdField: 'external-id-field',
   overwriteNewer: 'overwrite-newer',
+  mask: 'mask',
+  maskKey: 'mask-key',
+  usernameSuffix: 'username-suffix',
+  fallbackUser: 'fallback-user',
   dryRun: 'dry-run',
   allowProduction: 'allow-production',
+  resumeFrom: 'resume-from',
 } as const satisfies Record<keyof CheckInputs | keyof BackupInputs | keyof RotateAppInputs | keyof WatchdogInputs | keyof RestoreInputs, string>;
 
-const SECRET_INPUTS = new Set<string>(['clientId', 'clientSecret', 'refreshToken', 'githubToken', 'secretsToken', 'newClientId', 'newClientSecret']);
+const SECRET_INPUTS = new Set<string>(['clientId', 'clientSecret', 'refreshToken', 'githubToken', 'secretsToken', 'newClientId', 'newClientSecret', 'maskKey']);
 
 export function getInputs(): ActionInputs {
   const raw: Record<string, string | undefined> = {};

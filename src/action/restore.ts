@@ -1,103 +1,309 @@
 // `command: restore` in the action, for a workflow_dispatch run (.github/workflows/restore.yml): the
 // inputs become one request to the restore use case (src/app/restore.ts); the plan, and the results
-// when it was applied, become the job summary, outputs and a folder the workflow uploads.
+// when it was applied, become the job summary, outputs and an artifact the action uploads itself
+// (src/action/restore-report.ts), so a later run can continue from its results (`resume-from`, or
+// "Re-run failed jobs") without creating again what this one created.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { runRestore } from '../app/restore.ts';
+import { type RestoreReport, type RestoreRequest, runRestore } from '../app/restore.ts';
 import { escapeHtml } from '../backup/summary.ts';
 import { parseSecretsMap } from '../config/index.ts';
 import { commaList } from '../config/settings.ts';
+import type { RecordOutcome, RestorePlan } from '../restore/contracts.ts';
 import { formatPlan } from '../restore/format.ts';
-import { jobContext } from '../runtime/job-context.ts';
+import { parseMaskRules } from '../restore/mask.ts';
+import { describeFailure } from '../runtime/errors.ts';
+import { jobContext, repositoryRef } from '../runtime/job-context.ts';
 import { actionReporter } from './backup.ts';
 import type { RestoreInputs } from './inputs.ts';
+import {
+  adoptResults,
+  type FoundReport,
+  hasLedger,
+  ledgerArtifactName,
+  type PlanIdentity,
+  pinnedSnapshotRef,
+  planArtifactName,
+  RestoreReportArtifacts,
+  type RestoreRunInfo,
+  ResumeError,
+  readPlanIdentity,
+  readRunInfo,
+  writeRunInfo,
+} from './restore-report.ts';
+
+type Applied = Record<RecordOutcome, number>;
+
+function appliedTotals(objects: { counts: Record<RecordOutcome, number> }[]): Applied {
+  const sum: Applied = { undeleted: 0, created: 0, updated: 0, skipped: 0, failed: 0 };
+  for (const o of objects) for (const k of Object.keys(sum) as RecordOutcome[]) sum[k] += o.counts[k] ?? 0;
+  return sum;
+}
+
+/** What the earlier run had restored, from its result.json; undefined when it wrote none. */
+function earlierTotals(found: FoundReport): Applied | undefined {
+  try {
+    const result = JSON.parse(readFileSync(path.join(found.dir, 'results', 'result.json'), 'utf8')) as { objects?: { counts: Applied }[] };
+    return Array.isArray(result.objects) ? appliedTotals(result.objects) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sameOrg = (a: string, b: string) => a.slice(0, 15) === b.slice(0, 15);
+
+/**
+ * The earlier run's results fit this run only when both write to the same org from the same
+ * snapshot: its Id map names records of that org, keyed by that snapshot's Ids.
+ */
+function checkSameRestore(found: FoundReport, earlier: { info: RestoreRunInfo; plan: PlanIdentity }, plan: RestorePlan, ref: string): void {
+  const run = `Run ${found.runId}`;
+  const startAfresh = 'or leave resume-from empty to start afresh (what that run created would then be created again).';
+  if (!sameOrg(earlier.plan.target.orgId, plan.target.orgId)) {
+    throw new ResumeError({
+      reason: 'other_target',
+      message: `${run} restored into org ${earlier.plan.target.orgId}, but ${earlier.info.targetAlias} is now org ${plan.target.orgId}: its Id map names records of the other org.`,
+      remedy: `Resume from a run that restored into this org, ${startAfresh}`,
+    });
+  }
+  const before = earlier.plan.snapshot;
+  if (!sameOrg(before.orgId, plan.snapshot.orgId) || before.finishedAt !== plan.snapshot.finishedAt) {
+    const pinned = pinnedSnapshotRef(earlier.info.snapshotLocation);
+    const use = pinned ?? (earlier.info.snapshotRef !== 'latest' ? earlier.info.snapshotRef : undefined);
+    throw new ResumeError({
+      reason: 'other_snapshot',
+      message: `${run} restored from the snapshot taken ${before.finishedAt}${earlier.info.snapshotLocation ? ` (${earlier.info.snapshotLocation})` : ''}, but snapshot "${ref}" is the one taken ${plan.snapshot.finishedAt}.`,
+      remedy: use
+        ? `Run again with snapshot: ${use} and resume-from: ${found.runId}, ${startAfresh}`
+        : `Run again with the snapshot run ${found.runId} used and resume-from: ${found.runId}, ${startAfresh}`,
+    });
+  }
+}
 
 export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
   const job = jobContext();
   const workspace = job.workspace ?? process.cwd();
-  const reportDir = path.join(job.tempDir, `salesforce-restore-${inputs.targetOrg ?? inputs.org}-${job.runId ?? process.pid}`);
-  // Set before anything can fail: the workflow uploads whatever was written.
+  const target = inputs.targetOrg ?? inputs.org;
+  const reportDir = path.join(job.tempDir, `salesforce-restore-${target}-${job.runId ?? process.pid}`);
+  // Set before anything can fail: whatever was written is uploaded, and the output names it.
   core.setOutput('report-dir', reportDir);
-  const report = await runRestore(
-    {
-      target: {
-        kind: 'config',
-        file: path.resolve(workspace, inputs.configFile),
-        displayName: inputs.configFile,
-        alias: inputs.targetOrg ?? inputs.org,
-        secrets: parseSecretsMap(inputs.secrets),
-        secretsSource: 'action',
-        apiVersion: inputs.apiVersion,
-      },
-      snapshot: { kind: 'target', alias: inputs.org, ref: inputs.snapshot },
-      config: { file: path.resolve(workspace, inputs.configFile), displayName: inputs.configFile },
-      storage: {
-        kind: inputs.storage ?? 'artifact',
-        localDir: inputs.outputDir,
-        artifactName: inputs.artifactName,
-        branch: inputs.backupBranch,
-        remote: inputs.backupRemote,
-      },
-      mode: inputs.mode,
-      selection: {
-        ...(commaList(inputs.objects) ? { objects: commaList(inputs.objects) } : {}),
-        ...(commaList(inputs.ids) ? { ids: commaList(inputs.ids) } : {}),
-        ...(commaList(inputs.fields) ? { fields: commaList(inputs.fields) } : {}),
-        ...(inputs.overwriteNewer ? { overwriteNewer: true } : {}),
-        ...(inputs.externalIdField ? { externalIdField: inputs.externalIdField } : {}),
-      },
-      apply: !inputs.dryRun,
-      allowProduction: inputs.allowProduction,
-      reportDir,
-      baseDir: workspace,
-      tempDir: job.tempDir,
-      lifecycle: {
-        githubToken: inputs.githubToken,
-        secretsToken: inputs.secretsToken,
-        repository: job.repository,
-        apiUrl: job.apiUrl,
-        runUrl: job.runUrl,
-        tempDir: job.tempDir,
-        statusBranch: 'salesforce-backup-status',
-        publishStatus: false,
-        redactStatus: false,
-        openIssues: false,
-        appPendingWindow: inputs.appPendingWindow,
-      },
-      githubToken: inputs.githubToken,
+  mkdirSync(reportDir, { recursive: true });
+  const artifacts = new RestoreReportArtifacts({
+    token: inputs.githubToken ?? job.token,
+    repository: repositoryRef(job.repository),
+    apiUrl: job.apiUrl,
+    runId: job.runId,
+    log: actionReporter,
+  });
+  const inActions = RestoreReportArtifacts.canUpload();
+  // A bad rule fails the step before anything is fetched or logged in to.
+  const mask = parseMaskRules(inputs.mask);
+  const request: RestoreRequest = {
+    target: {
+      kind: 'config',
+      file: path.resolve(workspace, inputs.configFile),
+      displayName: inputs.configFile,
+      alias: target,
+      secrets: parseSecretsMap(inputs.secrets),
+      secretsSource: 'action',
+      apiVersion: inputs.apiVersion,
     },
-    actionReporter,
-  );
+    snapshot: { kind: 'target', alias: inputs.org, ref: inputs.snapshot },
+    config: { file: path.resolve(workspace, inputs.configFile), displayName: inputs.configFile },
+    storage: {
+      kind: inputs.storage ?? 'artifact',
+      localDir: inputs.outputDir,
+      artifactName: inputs.artifactName,
+      branch: inputs.backupBranch,
+      remote: inputs.backupRemote,
+    },
+    mode: inputs.mode,
+    selection: {
+      ...(commaList(inputs.objects) ? { objects: commaList(inputs.objects) } : {}),
+      ...(commaList(inputs.ids) ? { ids: commaList(inputs.ids) } : {}),
+      ...(commaList(inputs.fields) ? { fields: commaList(inputs.fields) } : {}),
+      ...(inputs.overwriteNewer ? { overwriteNewer: true } : {}),
+      ...(inputs.externalIdField ? { externalIdField: inputs.externalIdField } : {}),
+      ...(mask ? { mask } : {}),
+      ...(inputs.usernameSuffix || inputs.fallbackUser
+        ? {
+            mapping: {
+              ...(inputs.usernameSuffix ? { usernameSuffix: inputs.usernameSuffix } : {}),
+              ...(inputs.fallbackUser ? { fallbackUser: inputs.fallbackUser } : {}),
+            },
+          }
+        : {}),
+    },
+    maskKey: inputs.maskKey,
+    apply: !inputs.dryRun,
+    allowProduction: inputs.allowProduction,
+    reportDir,
+    baseDir: workspace,
+    tempDir: job.tempDir,
+    lifecycle: {
+      githubToken: inputs.githubToken,
+      secretsToken: inputs.secretsToken,
+      repository: job.repository,
+      apiUrl: job.apiUrl,
+      runUrl: job.runUrl,
+      tempDir: job.tempDir,
+      statusBranch: 'salesforce-backup-status',
+      publishStatus: false,
+      redactStatus: false,
+      openIssues: false,
+      appPendingWindow: inputs.appPendingWindow,
+    },
+    githubToken: inputs.githubToken,
+  };
+
+  let resumed: FoundReport | undefined;
+  let report: RestoreReport | undefined;
+  let failure: unknown;
+  try {
+    // A job re-run in this workflow run continues from its earlier attempt's results even unasked:
+    // same inputs, and without them it would create again what that attempt created.
+    const wanted = inputs.resumeFrom ?? (inputs.dryRun || !inActions ? undefined : '');
+    if (wanted !== undefined) {
+      const name = ledgerArtifactName(target);
+      const found = await artifacts.find(name, wanted || undefined);
+      if (!found && wanted) throw await missingReport(artifacts, target, wanted);
+      if (found) resumed = await artifacts.download(found, job.tempDir);
+    }
+    if (resumed) {
+      const earlier = { info: readRunInfo(resumed.dir), plan: readPlanIdentity(resumed.dir) };
+      if (!hasLedger(resumed.dir)) {
+        throw new ResumeError({
+          reason: 'no_results',
+          message: `Run ${resumed.runId}'s artifact ${resumed.artifact.name} holds no results to continue from.`,
+          remedy: 'Leave resume-from empty: nothing of that run needs continuing.',
+        });
+      }
+      if (earlier.info.targetAlias.toLowerCase() !== target.toLowerCase() || earlier.info.snapshotOrg.toLowerCase() !== inputs.org.toLowerCase()) {
+        throw new ResumeError({
+          reason: earlier.info.targetAlias.toLowerCase() !== target.toLowerCase() ? 'other_target' : 'other_snapshot',
+          message: `Run ${resumed.runId} restored the backup of ${earlier.info.snapshotOrg} into ${earlier.info.targetAlias}; this run restores the backup of ${inputs.org} into ${target}.`,
+          remedy: `Run again with org: ${earlier.info.snapshotOrg} and target-org: ${earlier.info.targetAlias}, or resume from a run of this restore.`,
+        });
+      }
+      // The plan says which org and which snapshot this run resolves to; nothing is written while
+      // making it, so it is compared with the earlier run's before anything is applied.
+      const probe = inputs.dryRun ? undefined : await runRestore({ ...request, apply: false }, actionReporter);
+      if (probe) checkSameRestore(resumed, earlier, probe.plan, inputs.snapshot);
+      if (!inputs.dryRun) {
+        adoptResults(resumed, reportDir);
+        core.info(
+          `Continuing from the results of run ${resumed.runId} (artifact ${resumed.artifact.name}, id ${resumed.artifact.id}): records it restored are not sent again.`,
+        );
+      }
+      core.setOutput('resumed-from', resumed.runId);
+    }
+    report = await runRestore(request, actionReporter);
+    if (resumed && inputs.dryRun)
+      checkSameRestore(resumed, { info: readRunInfo(resumed.dir), plan: readPlanIdentity(resumed.dir) }, report.plan, inputs.snapshot);
+  } catch (err) {
+    failure = err;
+  }
+
+  const uploaded = await publishReport(artifacts, inActions, reportDir, inputs, {
+    formatVersion: 1,
+    targetAlias: target,
+    snapshotOrg: inputs.org,
+    snapshotRef: inputs.snapshot,
+    ...(report ? { snapshotLocation: report.snapshotLocation } : {}),
+    ...(job.runId ? { runId: job.runId } : {}),
+    ...(resumed ? { resumedFrom: resumed.runId } : {}),
+  });
+  // `latest` may name a newer backup by the time the retry runs: the retry names this run's snapshot.
+  const pinned = pinnedSnapshotRef(report?.snapshotLocation);
+  const sameSnapshot = pinned && pinned !== inputs.snapshot ? ` and snapshot: ${pinned}` : '';
+  const retry =
+    uploaded?.ledger && job.runId
+      ? `run the workflow again with the same inputs${sameSnapshot} and resume-from: ${job.runId} (or re-run the failed job): it continues from this run's results and creates nothing twice.`
+      : 'download the report artifact and run `sfbackup restore SNAPSHOT_DIR --report <the artifact folder> --apply` with the same selection: it reuses the Id mapping in results/.';
+  if (failure !== undefined) {
+    // A run that stopped while applying leaves results from which the next one carries on.
+    if (!(failure instanceof ResumeError) && hasLedger(reportDir)) core.error(`The restore stopped part way. To finish it, ${retry}`);
+    throw failure;
+  }
+  if (!report) return;
 
   const totals = { undelete: 0, create: 0, update: 0, upsert: 0, skip: 0 };
   for (const o of report.plan.objects) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += o.counts[k];
   core.setOutput('planned', JSON.stringify(totals));
-  const applied = report.result?.objects.reduce(
-    (a, o) => ({
-      undeleted: a.undeleted + o.counts.undeleted,
-      created: a.created + o.counts.created,
-      updated: a.updated + o.counts.updated,
-      skipped: a.skipped + o.counts.skipped,
-      failed: a.failed + o.counts.failed,
-    }),
-    { undeleted: 0, created: 0, updated: 0, skipped: 0, failed: 0 },
-  );
+  const applied = report.result ? appliedTotals(report.result.objects) : undefined;
   if (applied) core.setOutput('applied', JSON.stringify(applied));
   core.summary
     .addHeading(`Salesforce restore into ${escapeHtml(report.target.alias)}: ${report.result ? 'applied' : 'plan (dry run)'}`, 2)
     .addRaw(`<p>Snapshot: <code>${escapeHtml(report.snapshotLocation)}</code>; target org <code>${escapeHtml(report.target.orgId)}</code>.</p>`, true)
     .addCodeBlock(formatPlan(report.plan));
-  if (!report.result) core.summary.addRaw('<p>Nothing was written to the org. Run the workflow again with dry-run unchecked to apply this plan.</p>', true);
-  else if (applied) {
+  if (!report.result) {
+    core.summary.addRaw('<p>Nothing was written to the org. Run the workflow again with dry-run unchecked to apply this plan.</p>', true);
+    if (resumed) core.summary.addRaw(`<p>Applied with resume-from: ${escapeHtml(resumed.runId)}, it would continue from the results of that run.</p>`, true);
+  } else if (applied) {
+    const before = resumed ? earlierTotals(resumed) : undefined;
+    if (resumed) {
+      const done = before ? before.undeleted + before.created + before.updated : undefined;
+      core.summary.addRaw(
+        `<p>Continued from run ${escapeHtml(resumed.runId)}: ${done === undefined ? 'the records it restored' : `${done} record(s) it had restored (${before?.undeleted} undeleted, ${before?.created} created, ${before?.updated} updated)`} were not sent again; the totals below include them.</p>`,
+        true,
+      );
+    }
     core.summary.addRaw(
-      `<p>Applied: ${applied.undeleted} undeleted, ${applied.created} created, ${applied.updated} updated, ${applied.skipped} skipped, ${applied.failed} failed. Every record's result (old Id, new Id, outcome, error) is in the uploaded artifact.</p>`,
+      `<p>Applied: ${applied.undeleted} undeleted, ${applied.created} created, ${applied.updated} updated, ${applied.skipped} skipped, ${applied.failed} failed. Every record's result (old Id, new Id, outcome, error) is in the artifact ${escapeHtml(uploaded?.name ?? 'of this run')}.</p>`,
       true,
     );
   }
   await core.summary.write();
   if (applied && applied.failed > 0) {
     core.setFailed(
-      `${applied.failed} record(s) failed to restore: see results/ in the uploaded artifact (the error of each). To retry only what is left without creating duplicates, download that artifact and run \`sfbackup restore SNAPSHOT_DIR --report <the artifact folder> --apply\` with the same selection: it reuses the Id mapping in results/.`,
+      `${applied.failed} record(s) failed to restore: see results/ in the artifact ${uploaded?.name ?? 'of this run'} (the error of each). To retry only what is left, ${retry}`,
     );
+  }
+}
+
+/** Refuses a resume-from that names no run with results for this target org, saying which runs have them. */
+async function missingReport(artifacts: RestoreReportArtifacts, target: string, ref: string): Promise<ResumeError> {
+  const withResults = await artifacts.list(ledgerArtifactName(target));
+  const planOnly = ref === 'latest' ? [] : (await artifacts.list(planArtifactName(target))).filter((a) => String(a.runId) === ref);
+  const runs = [...new Set(withResults.map((a) => String(a.runId ?? '?')))].slice(0, 10);
+  return new ResumeError({
+    reason: 'report_missing',
+    message:
+      ref === 'latest'
+        ? `No earlier restore into ${target} left results to continue from (no unexpired artifact ${ledgerArtifactName(target)}).`
+        : planOnly.length > 0
+          ? `Run ${ref} did not write to ${target} (a dry run, or it stopped before applying): it has no results to continue from.`
+          : `Run ${ref} has no artifact ${ledgerArtifactName(target)}: it is not a restore into ${target} that applied a plan, or its artifact expired.`,
+    remedy: runs.length
+      ? `Give resume-from the id of a restore run into ${target} (or latest): ${runs.join(', ')}; or leave it empty to start afresh.`
+      : 'Leave resume-from empty to start afresh; report artifacts expire after their retention days.',
+  });
+}
+
+/** Writes restore-run.json and uploads the report folder; a failed upload is a warning, not the run's failure. */
+async function publishReport(
+  artifacts: RestoreReportArtifacts,
+  inActions: boolean,
+  reportDir: string,
+  inputs: RestoreInputs,
+  info: RestoreRunInfo,
+): Promise<{ name: string; ledger: boolean } | undefined> {
+  const ledger = hasLedger(reportDir);
+  const name = ledger ? ledgerArtifactName(info.targetAlias) : planArtifactName(info.targetAlias);
+  try {
+    writeRunInfo(reportDir, info);
+    // A run refused before it planned has nothing worth keeping.
+    if (!inActions || !existsSync(path.join(reportDir, 'plan'))) return undefined;
+    const id = await artifacts.upload(name, reportDir, inputs.retentionDays);
+    if (id === undefined) return undefined;
+    core.info(`Uploaded the report as artifact ${name} (id ${id}).`);
+    core.setOutput('report-artifact', name);
+    return { name, ledger };
+  } catch (err) {
+    core.warning(
+      `Uploading the report as artifact ${name} failed: ${describeFailure(err)}${ledger ? '\nA later run cannot continue from this one: keep the folder of the report-dir output if you can.' : ''}`,
+    );
+    return undefined;
   }
 }

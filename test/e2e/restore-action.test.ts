@@ -2,7 +2,7 @@
 // (.github/workflows/restore.yml) starts it from a workflow_dispatch event as GitHub sends it: the
 // event's inputs go through that workflow's `with:` expressions into INPUT_* variables. The org is
 // backed up by the action into a backup branch, Accounts are deleted, the dry-run dispatch plans and
-// writes nothing, the applying dispatch brings them back.
+// writes nothing, the applying dispatch brings them back; each uploads its report as an artifact.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { ACTION_ENTRY, parseOutputFile, runNode } from '../helpers/dist.ts';
 import { control, creds, emulator, sessionConnection } from '../helpers/emulator.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+// SFBACKUP_TEST_FROM_SOURCE=1 runs the sources, so the test needs no rebuild while developing.
+const ACTION = process.env.SFBACKUP_TEST_FROM_SOURCE === '1' ? path.join(ROOT, 'src/action/main.ts') : ACTION_ENTRY;
 let emu: Emulator;
 let gh: GitHubEmulator;
 let work: string;
@@ -53,7 +55,7 @@ async function step(inputs: Record<string, string>, eventInputs?: Record<string,
     Object.assign(env, { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_EVENT_PATH: event });
   }
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const ran = await runNode(ACTION_ENTRY, [], env);
+  const ran = await runNode(ACTION, [], env);
   return {
     ...ran,
     outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
@@ -112,6 +114,8 @@ test('a workflow_dispatch of restore.yml: the dry run plans, the applying run re
   assert.equal(undeletes, 4 + (plan.objects.find((o) => o.name === 'Contact')?.counts.undelete ?? 0));
   assert.match(dry.summary, /plan \(dry run\)/);
   assert.match(dry.summary, /Nothing was written to the org/);
+  // The action uploads its report itself; a plan-only one under a name resume-from never picks.
+  assert.equal(dry.outputs['report-artifact'], 'salesforce-restore-prod.plan');
   assert.ok(readFileSync(path.join(dry.outputs['report-dir'] ?? '', 'plan', 'plan.json'), 'utf8').includes('"mode": "missing"'));
   assert.equal(await total(), before - 4);
 
@@ -120,5 +124,6 @@ test('a workflow_dispatch of restore.yml: the dry run plans, the applying run re
   assert.equal(applied.code, 0, applied.stdout + applied.stderr);
   assert.equal(JSON.parse(applied.outputs.applied ?? '{}').undeleted, undeletes, applied.outputs.applied);
   assert.equal(await total(), before);
+  assert.equal(applied.outputs['report-artifact'], 'salesforce-restore-prod');
   for (const id of gone) assert.equal((await conn.query(`SELECT COUNT() FROM Account WHERE Id = '${id}'`)).totalSize, 1, 'undeleted with its Id');
 });
