@@ -9,10 +9,9 @@ import * as core from '@actions/core';
 import { type RestoreReport, type RestoreRequest, runRestore } from '../app/restore.ts';
 import { escapeHtml } from '../backup/summary.ts';
 import { parseSecretsMap } from '../config/index.ts';
-import { commaList } from '../config/settings.ts';
 import type { RecordOutcome, RestorePlan } from '../restore/contracts.ts';
 import { formatPlan } from '../restore/format.ts';
-import { parseMaskRules } from '../restore/mask.ts';
+import { selectionFrom } from '../restore/selection.ts';
 import { describeFailure } from '../runtime/errors.ts';
 import { jobContext, repositoryRef } from '../runtime/job-context.ts';
 import { actionReporter } from './backup.ts';
@@ -97,8 +96,8 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
     log: actionReporter,
   });
   const inActions = RestoreReportArtifacts.canUpload();
-  // A bad rule fails the step before anything is fetched or logged in to.
-  const mask = parseMaskRules(inputs.mask);
+  // A bad masking rule fails the step before anything is fetched or logged in to.
+  const selection = selectionFrom(inputs);
   const request: RestoreRequest = {
     target: {
       kind: 'config',
@@ -119,22 +118,7 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
       remote: inputs.backupRemote,
     },
     mode: inputs.mode,
-    selection: {
-      ...(commaList(inputs.objects) ? { objects: commaList(inputs.objects) } : {}),
-      ...(commaList(inputs.ids) ? { ids: commaList(inputs.ids) } : {}),
-      ...(commaList(inputs.fields) ? { fields: commaList(inputs.fields) } : {}),
-      ...(inputs.overwriteNewer ? { overwriteNewer: true } : {}),
-      ...(inputs.externalIdField ? { externalIdField: inputs.externalIdField } : {}),
-      ...(mask ? { mask } : {}),
-      ...(inputs.usernameSuffix || inputs.fallbackUser
-        ? {
-            mapping: {
-              ...(inputs.usernameSuffix ? { usernameSuffix: inputs.usernameSuffix } : {}),
-              ...(inputs.fallbackUser ? { fallbackUser: inputs.fallbackUser } : {}),
-            },
-          }
-        : {}),
-    },
+    selection,
     maskKey: inputs.maskKey,
     apply: !inputs.dryRun,
     allowProduction: inputs.allowProduction,

@@ -9,10 +9,10 @@ import { z } from 'zod';
 import type { OrgSource } from '../../app/backup-org.ts';
 import { type RestoreReport, runRestore } from '../../app/restore.ts';
 import { DEFAULT_CONFIG_FILE } from '../../config/schema.ts';
-import { aliasSetting, commaList, flag } from '../../config/settings.ts';
-import { RESTORE_MODES } from '../../restore/contracts.ts';
+import { aliasSetting, flag } from '../../config/settings.ts';
+import { RESTORE_MODES, type RestoreSelection } from '../../restore/contracts.ts';
 import { formatPlan } from '../../restore/format.ts';
-import { parseMaskRules } from '../../restore/mask.ts';
+import { selectionFrom } from '../../restore/selection.ts';
 import { jobContext } from '../../runtime/job-context.ts';
 import { DEFAULT_BACKUP_BRANCH } from '../../storage/index.ts';
 import { snapshotStamp } from '../../storage/local.ts';
@@ -99,11 +99,20 @@ export const restoreCommand = defineCommand({
       overwriteNewer: 'overwrite-newer',
     });
     if (settings.mode === 'upsert' && !flags['external-id']) throw new UsageError('--mode upsert needs --external-id FIELD', 'restore');
-    let mask: ReturnType<typeof parseMaskRules>;
+    let selection: RestoreSelection;
     try {
-      mask = parseMaskRules(flags.mask);
+      selection = selectionFrom({
+        objects: flags.objects,
+        ids: flags.ids,
+        fields: flags.fields,
+        overwriteNewer: settings.overwriteNewer,
+        externalIdField: flags['external-id'],
+        mask: flags.mask,
+        usernameSuffix: flags['username-suffix'],
+        fallbackUser: flags['fallback-user'],
+      });
     } catch (err) {
-      throw new UsageError((err as Error).message, 'restore');
+      throw new UsageError([(err as Error).message, (err as { remedy?: string }).remedy].filter(Boolean).join(' '), 'restore');
     }
     const job = jobContext({ token: flags['github-token'], repository: flags.repo, apiUrl: flags['github-api-url'] }, env);
     const fromConfig = Boolean(flags.config || flags.org);
@@ -137,22 +146,7 @@ export const restoreCommand = defineCommand({
         snapshot: { kind: 'folder', dir: args[0] as string, alias: settings.alias },
         storage: { kind: 'local', branch: DEFAULT_BACKUP_BRANCH },
         mode: settings.mode,
-        selection: {
-          ...(commaList(flags.objects) ? { objects: commaList(flags.objects) } : {}),
-          ...(commaList(flags.ids) ? { ids: commaList(flags.ids) } : {}),
-          ...(commaList(flags.fields) ? { fields: commaList(flags.fields) } : {}),
-          ...(settings.overwriteNewer ? { overwriteNewer: true } : {}),
-          ...(flags['external-id'] ? { externalIdField: flags['external-id'] } : {}),
-          ...(mask ? { mask } : {}),
-          ...(flags['username-suffix'] || flags['fallback-user']
-            ? {
-                mapping: {
-                  ...(flags['username-suffix'] ? { usernameSuffix: flags['username-suffix'] } : {}),
-                  ...(flags['fallback-user'] ? { fallbackUser: flags['fallback-user'] } : {}),
-                },
-              }
-            : {}),
-        },
+        selection,
         maskKey: flags['mask-key'],
         apply: settings.apply,
         allowProduction: settings.allowProduction,
