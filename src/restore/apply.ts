@@ -81,12 +81,13 @@ interface WriteContext {
   masker: Masker;
 }
 
+/** The object's external id field: its `Object.Field` entry, else a bare name meant for every object (as the plan reads it). */
 function externalIdFor(plan: RestorePlan, object: string): string | undefined {
-  const f = plan.selection.externalIdField;
-  if (!f) return undefined;
-  const dot = f.indexOf('.');
-  if (dot < 0) return f;
-  return f.slice(0, dot) === object ? f.slice(dot + 1) : undefined;
+  const parts = (plan.selection.externalIdField ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return parts.find((p) => p.startsWith(`${object}.`))?.slice(object.length + 1) ?? parts.find((p) => !p.includes('.'));
 }
 
 export async function applyPlan(input: ApplyInput): Promise<RestoreResult> {

@@ -63,9 +63,12 @@ export class RestoreLedger {
       setId: p('INSERT OR REPLACE INTO idmap (oldId, object, newId) VALUES (?, ?, ?)'),
       isPlanned: p('SELECT 1 AS x FROM planned WHERE oldId = ?'),
       plan: p('INSERT OR IGNORE INTO planned (oldId, object) VALUES (?, ?)'),
-      addOutcome: p(
-        'INSERT INTO outcome (object, oldId, seq, action) VALUES (?, ?, ?, ?) ON CONFLICT (object, oldId) DO UPDATE SET seq = excluded.seq, action = excluded.action',
-      ),
+      // A later plan over the same folder (an overwrite after a missing, a wider selection) may
+      // write a record an earlier one skipped: that skip is not an outcome of the new plan.
+      addOutcome: p(`INSERT INTO outcome (object, oldId, seq, action) VALUES (?, ?, ?, ?) ON CONFLICT (object, oldId) DO UPDATE SET
+        seq = excluded.seq, action = excluded.action,
+        error = CASE WHEN excluded.action <> 'skip' AND outcome = 'skipped' THEN NULL ELSE error END,
+        outcome = CASE WHEN excluded.action <> 'skip' AND outcome = 'skipped' THEN NULL ELSE outcome END`),
       outcome: p('SELECT * FROM outcome WHERE object = ? AND oldId = ?'),
       setOutcome: p('UPDATE outcome SET newId = ?, outcome = ?, error = ? WHERE object = ? AND oldId = ?'),
       // A second run over the same folder notes the same things again: each note is kept once.
