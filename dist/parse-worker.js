@@ -2,7 +2,7 @@ import { createRequire as __sfbackupCreateRequire } from 'node:module';
 const require = __sfbackupCreateRequire(import.meta.url);
 import {
   PageEncoder
-} from "./chunks/chunk-DQAKSTCB.js";
+} from "./chunks/chunk-A57RZ4NC.js";
 import "./chunks/chunk-I2D4YPEE.js";
 
 // src/salesforce/bulk-csv/parse-worker.ts

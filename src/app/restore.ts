@@ -116,6 +116,7 @@ export async function runRestore(request: RestoreRequest, reporter: Reporter): P
     }
 
     const planDir = path.join(request.reportDir, 'plan');
+    const resultsDir = path.join(request.reportDir, 'results');
     const plan = await planRestore({
       snapshotDir,
       ...(snapshotAlias ? { alias: snapshotAlias } : {}),
@@ -123,6 +124,8 @@ export async function runRestore(request: RestoreRequest, reporter: Reporter): P
       mode: request.mode,
       selection: request.selection,
       ...(request.maskKey ? { maskKey: request.maskKey } : {}),
+      // A report folder reused (a second run, a resumed one) plans against what it already did.
+      earlierResults: resultsDir,
       planDir,
       workDir: work.dir,
       log: { info: (m) => reporter.info(m), warning: (m) => reporter.warning(m) },
@@ -130,7 +133,6 @@ export async function runRestore(request: RestoreRequest, reporter: Reporter): P
     const report: RestoreReport = { snapshotLocation, target: { alias: org.alias, orgId: session.orgId, sandbox }, planDir, plan };
     if (!request.apply) return report;
 
-    const resultsDir = path.join(request.reportDir, 'results');
     const result = await applyPlan({
       planDir,
       snapshotDir,

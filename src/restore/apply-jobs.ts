@@ -29,7 +29,12 @@ export interface JobContext {
 }
 
 export function rowHash(cells: readonly string[]): string {
-  return createHash('sha1').update(encodeRow(cells)).digest('base64');
+  return hashRecord(encodeRow(cells));
+}
+
+/** rowHash of a row already encoded (without its line end). */
+function hashRecord(record: string): string {
+  return createHash('sha1').update(record).digest('base64');
 }
 
 /** `A JobComplete` or `Failed (InvalidBatch : …)`: a job's end for a log line or a record's error. */
@@ -93,7 +98,27 @@ export async function collectJob(ctx: JobContext, batch: string, info: IngestJob
 
 let batchCounter = 0;
 
-/** One object's rows for one operation, cut into jobs of at most `maxBytes`. */
+/**
+ * Rows per job: Salesforce processes an ingest job in internal batches of 10,000 records, and each
+ * counts against the daily batch allowance however the rows are spread over jobs, so jobs of that
+ * size cost nothing extra. Smaller jobs let the next one be written while Salesforce works on this one.
+ */
+export const MAX_JOB_ROWS = 10_000;
+
+interface InFlight {
+  batch: string;
+  file: string;
+  rows: number;
+  /** Upload, close and wait: settles with the job's final info. */
+  done: Promise<IngestJobInfo>;
+}
+
+/**
+ * One object's rows for one operation, cut into jobs of at most `maxBytes` and MAX_JOB_ROWS rows.
+ * A full job is sent and left to run while the rows of the next are written; its results are read
+ * before the next job is sent, so at most one job is in flight and the ledger is only ever written
+ * from this side (the result rows, the job Ids) in the order the jobs were sent.
+ */
 export class JobWriter {
   private readonly ctx: JobContext;
   private readonly object: string;
@@ -102,6 +127,7 @@ export class JobWriter {
   private readonly externalIdFieldName: string | undefined;
   private readonly phase: 'write' | 'relink';
   private readonly maxBytes: number;
+  private readonly maxRows: number;
   private readonly onRow: ResultHandler;
   private fd: number | undefined;
   private file = '';
@@ -110,6 +136,7 @@ export class JobWriter {
   private rows = 0;
   private pending: string[] = [];
   private pendingBytes = 0;
+  private inFlight: InFlight | undefined;
   /** Jobs sent, rows sent. */
   jobs = 0;
   sent = 0;
@@ -123,6 +150,8 @@ export class JobWriter {
       externalIdFieldName?: string;
       phase: 'write' | 'relink';
       maxBytes: number;
+      /** Rows per job (default MAX_JOB_ROWS). */
+      maxRows?: number;
       onRow: ResultHandler;
     },
   ) {
@@ -133,6 +162,7 @@ export class JobWriter {
     this.externalIdFieldName = o.externalIdFieldName;
     this.phase = o.phase;
     this.maxBytes = o.maxBytes;
+    this.maxRows = o.maxRows ?? MAX_JOB_ROWS;
     this.onRow = o.onRow;
   }
 
@@ -157,11 +187,12 @@ export class JobWriter {
 
   /** Adds a record's row (cells in header order); sends a job when the file is full. */
   async add(oldId: string, cells: string[]): Promise<void> {
-    const line = `${encodeRow(cells)}\n`;
+    const record = encodeRow(cells);
+    const line = `${record}\n`;
     const size = Buffer.byteLength(line);
-    if (this.fd !== undefined && this.bytes + size > this.maxBytes && this.rows > 0) await this.flush();
+    if (this.fd !== undefined && this.rows > 0 && (this.bytes + size > this.maxBytes || this.rows >= this.maxRows)) await this.send();
     if (this.fd === undefined) this.open();
-    this.ctx.ledger.addJobRow(this.batch, rowHash(cells), this.rows, oldId);
+    this.ctx.ledger.addJobRow(this.batch, hashRecord(record), this.rows, oldId);
     this.pending.push(line);
     this.pendingBytes += size;
     this.bytes += size;
@@ -169,29 +200,55 @@ export class JobWriter {
     if (this.pendingBytes > 1 << 20) this.drain();
   }
 
-  /** Sends what is written so far as one job and reads its results. */
+  /** Sends what is written so far as one job and reads the results of every job sent. */
   async flush(): Promise<void> {
+    if (this.fd !== undefined) await this.send();
+    await this.collect();
+  }
+
+  /**
+   * Reads the results of the job in flight (first), then starts the written file as a job and
+   * leaves it running. The job is created here, and its Id stored before anything is uploaded, so a
+   * run that dies later finds the job in the ledger and reads it instead of sending its rows again.
+   */
+  private async send(): Promise<void> {
     if (this.fd === undefined) return;
     this.drain();
     closeSync(this.fd);
     this.fd = undefined;
+    await this.collect();
     const { batch, file, rows } = this;
-    const { ledger, ingest, log } = this.ctx;
+    const { ledger, ingest } = this.ctx;
     // The ledger must know the rows before Salesforce does.
     ledger.commit();
-    const info = await ingest.run(
-      { object: this.object, operation: this.operation, ...(this.externalIdFieldName ? { externalIdFieldName: this.externalIdFieldName } : {}) },
-      file,
-      (job) => ledger.setJobId(batch, job.id),
-    );
+    const spec = { object: this.object, operation: this.operation, ...(this.externalIdFieldName ? { externalIdFieldName: this.externalIdFieldName } : {}) };
+    const job = await ingest.create(spec);
+    ledger.setJobId(batch, job.id);
+    ledger.commit();
+    const done = (async () => {
+      await ingest.upload(job.id, file);
+      await ingest.setState(job.id, 'UploadComplete');
+      return ingest.wait(job.id);
+    })();
+    // Awaited in collect(); until then a failure must not count as unhandled.
+    done.catch(() => undefined);
+    this.inFlight = { batch, file, rows, done };
+  }
+
+  /** Waits for the job in flight, if any, and reads its results into the ledger. */
+  private async collect(): Promise<void> {
+    const job = this.inFlight;
+    if (!job) return;
+    this.inFlight = undefined;
+    const info = await job.done;
     const failed = info.numberRecordsFailed ?? 0;
-    const line = `${this.object}: ${this.operation} job ${info.id} ${jobEnd(info)}, ${rows} rows sent, ${failed} failed.`;
-    if (info.state === 'JobComplete') log.info(line);
-    else log.warning(line);
-    await collectJob(this.ctx, batch, info, this.onRow);
-    rmSync(file, { force: true });
+    const line = `${this.object}: ${this.operation} job ${info.id} ${jobEnd(info)}, ${job.rows} rows sent, ${failed} failed.`;
+    if (info.state === 'JobComplete') this.ctx.log.info(line);
+    else this.ctx.log.warning(line);
+    await collectJob(this.ctx, job.batch, info, this.onRow);
+    rmSync(job.file, { force: true });
     this.jobs++;
-    this.sent += rows;
+    this.sent += job.rows;
   }
 }
 

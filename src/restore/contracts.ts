@@ -32,6 +32,8 @@ export const SKIP_REASONS = [
   'not_updateable',
   /** upsert: the record has no value in the external id field. */
   'no_external_id',
+  /** missing: an earlier run over the same results folder re-created the record (under a new Id). */
+  'restored_earlier',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 

@@ -18,6 +18,7 @@ export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   not_createable: 'the object cannot be created through the API',
   not_updateable: 'the object cannot be updated through the API',
   no_external_id: 'no value in the external id field',
+  restored_earlier: 're-created by an earlier run over the same results (under a new Id)',
 };
 
 const VERB: Record<RecordAction, string> = { undelete: 'undelete', create: 'create', update: 'update', upsert: 'upsert', skip: 'skip' };

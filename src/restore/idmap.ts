@@ -4,7 +4,7 @@
 // lookups left empty until their target exists (the second pass), and the Bulk API jobs sent with
 // the rows each carried, so a job whose results were never read is read before anything is sent
 // again (that is what keeps a re-run from creating duplicates).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { RecordAction, RecordOutcome } from './contracts.ts';
@@ -180,5 +180,34 @@ export class RestoreLedger {
   /** Rows of a batch that no result file mentioned. */
   unmatchedJobRows(batch: string): string[] {
     return (this.db.prepare('SELECT oldId FROM jobrows WHERE batch = ? ORDER BY seq').all(batch) as { oldId: string }[]).map((r) => r.oldId);
+  }
+}
+
+/**
+ * An earlier run's Id map, read while a new plan is made over the same results folder: records it
+ * re-created are not planned again, and lookups to them compare by their new Ids.
+ */
+export class EarlierIdMap {
+  private readonly db: DatabaseSync;
+  private readonly get: StatementSync;
+
+  private constructor(db: DatabaseSync) {
+    this.db = db;
+    this.get = db.prepare('SELECT newId FROM idmap WHERE oldId = ?');
+  }
+
+  /** undefined when the folder holds no ledger (a first run). */
+  static open(resultsDir: string): EarlierIdMap | undefined {
+    const file = join(resultsDir, LEDGER_FILE);
+    if (!existsSync(file)) return undefined;
+    return new EarlierIdMap(new DatabaseSync(file, { readOnly: true }));
+  }
+
+  newId(oldId: string): string | undefined {
+    return (this.get.get(oldId) as { newId: string } | undefined)?.newId;
+  }
+
+  close(): void {
+    this.db.close();
   }
 }

@@ -17,6 +17,7 @@ import type { ObjectSchema } from '../snapshot/contracts.ts';
 import { loadManifest, readObjectRows, readObjectSchema, verifySnapshot } from '../snapshot/index.ts';
 import type { PlanObject, RecordAction, RestoreMode, RestorePlan, RestoreSelection, SkipReason } from './contracts.ts';
 import { AUDIT_FIELDS, chooseFields, fieldsFor } from './fields.ts';
+import { EarlierIdMap } from './idmap.ts';
 import { checkMaskRules, createMasker, type Masker, maskKeyFor } from './mask.ts';
 import { writeOrder } from './order.ts';
 import { CsvOut } from './plan-csv.ts';
@@ -50,6 +51,11 @@ export interface PlanInput {
    * absent. Applying must be given the same key.
    */
   maskKey?: string;
+  /**
+   * The results folder an earlier run of this restore left (its Id map): records it re-created are
+   * not planned again, and lookups to them compare by their new Ids.
+   */
+  earlierResults?: string;
   /** The share of the org's daily API allowance planning may spend (default 0.5, as a backup). */
   apiBudgetShare?: number;
   now?: () => Date;
@@ -116,33 +122,38 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
   for (const f of await readdir(input.planDir)) if (f === 'plan.json' || f.endsWith('.csv')) await rm(join(input.planDir, f), { force: true });
   await mkdir(input.workDir, { recursive: true });
 
+  const earlier = input.earlierResults ? EarlierIdMap.open(input.earlierResults) : undefined;
   const objects: PlannedObject[] = [];
-  for (const name of order) {
-    const schema = schemas.get(name) as ObjectSchema;
-    const { names: liveFields, auditCreateable } = await describeLive(api, name);
-    const only = selection.fields ? fieldsFor(name, selection.fields) : undefined;
-    const choice = chooseFields(schema.fields, mode, only, liveFields, auditCreateable);
-    const key = keys.get(name);
-    if (key !== undefined && !choice.fields.includes(key)) choice.fields.push(key);
-    const work: ObjectWork = {
-      name,
-      schema,
-      fields: choice.fields,
-      skippedFields: choice.skipped,
-      ids: ids.get(name),
-      ...(key !== undefined ? { key } : {}),
-      createable: schema.fields.some((f) => f.createable),
-      updateable: schema.fields.some((f) => f.updateable),
-    };
-    objects.push(await planObject(api, work, input, snapDir, manifest.finishedAt, liveFields, masker));
-    const o = objects[objects.length - 1] as PlannedObject;
-    log.info(
-      `${name}: ${
-        ACTIONS.filter((a) => o.counts[a] > 0)
-          .map((a) => `${o.counts[a]} ${a}`)
-          .join(', ') || 'no records selected'
-      }.`,
-    );
+  try {
+    for (const name of order) {
+      const schema = schemas.get(name) as ObjectSchema;
+      const { names: liveFields, auditCreateable } = await describeLive(api, name);
+      const only = selection.fields ? fieldsFor(name, selection.fields) : undefined;
+      const choice = chooseFields(schema.fields, mode, only, liveFields, auditCreateable);
+      const key = keys.get(name);
+      if (key !== undefined && !choice.fields.includes(key)) choice.fields.push(key);
+      const work: ObjectWork = {
+        name,
+        schema,
+        fields: choice.fields,
+        skippedFields: choice.skipped,
+        ids: ids.get(name),
+        ...(key !== undefined ? { key } : {}),
+        createable: schema.fields.some((f) => f.createable),
+        updateable: schema.fields.some((f) => f.updateable),
+      };
+      objects.push(await planObject(api, work, input, snapDir, manifest.finishedAt, liveFields, masker, earlier));
+      const o = objects[objects.length - 1] as PlannedObject;
+      log.info(
+        `${name}: ${
+          ACTIONS.filter((a) => o.counts[a] > 0)
+            .map((a) => `${o.counts[a]} ${a}`)
+            .join(', ') || 'no records selected'
+        }.`,
+      );
+    }
+  } finally {
+    earlier?.close();
   }
 
   // Into another org, what the restored records point at is looked up there (references.ts).
@@ -329,6 +340,7 @@ async function planObject(
   finishedAt: string,
   liveFields: ReadonlySet<string>,
   masker: Masker,
+  earlier: EarlierIdMap | undefined,
 ): Promise<PlannedObject> {
   const { mode } = input;
   const types = new Map(w.schema.fields.map((f) => [f.name, f.type]));
@@ -373,6 +385,7 @@ async function planObject(
       const live = store.get(id);
       if (mode === 'missing') {
         if (live && !live.deleted) return ['skip', 'exists'];
+        if (!live && earlier?.newId(id)) return ['skip', 'restored_earlier'];
         if (!w.createable) return ['skip', 'not_createable'];
         return live ? ['undelete', ''] : ['create', ''];
       }
@@ -402,9 +415,21 @@ async function planObject(
     };
 
     const masked = masker.masks(w.name);
+    const lookups =
+      earlier && mode !== 'missing' ? w.schema.fields.filter((f) => f.referenceTo.length > 0 && compared.includes(f.name)).map((f) => f.name) : [];
+    const relinked = (row: Record<string, string>): Record<string, string> => {
+      if (lookups.length === 0) return row;
+      const out = { ...row };
+      for (const f of lookups) {
+        const v = out[f];
+        if (v) out[f] = earlier?.newId(v) ?? v;
+      }
+      return out;
+    };
     for await (const snapRow of readObjectRows(snapDir, w.name)) {
-      // Compared and written as the org will hold it: masked.
-      const row = masked ? maskRow(masker, w.name, snapRow) : snapRow;
+      // Compared and written as the org will hold it: masked, and lookups to records an earlier
+      // run re-created under their new Ids.
+      const row = relinked(masked ? maskRow(masker, w.name, snapRow) : snapRow);
       const id = row.Id ?? '';
       if (w.ids !== undefined && !w.ids.has(id.slice(0, 15))) continue;
       if (row.IsDeleted === 'true') {

@@ -120,6 +120,9 @@ describe('cli: sfbackup restore', () => {
       '--allow-production',
     ]);
     assert.equal(twice.code, 0, twice.stdout + twice.stderr);
+    // The second plan knows what the first run re-created: nothing to create, and it says why.
+    assert.match(twice.stdout, /^Account: nothing to write; \d+ skipped\.$/m);
+    assert.match(twice.stdout, /- skipped \d+ records?: re-created by an earlier run over the same results/);
     assert.equal((await conn.query('SELECT COUNT() FROM Account')).totalSize, accountCount, 'no duplicates');
     assert.equal((await conn.query('SELECT COUNT() FROM Contact')).totalSize, contactCount, 'no duplicates');
   });

@@ -6,9 +6,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
 import { z } from 'zod';
 import { doubling } from '../../runtime/backoff.ts';
+import { csvRecords } from '../bulk-csv/csv-records.ts';
 import { DEFAULT_RETRY, type RetryPolicy, withRetry } from '../export/retry.ts';
 import type { OrgHttp } from './transport.ts';
 
@@ -144,10 +144,15 @@ export class IngestClient {
   async *results(jobId: string, kind: ResultKind): AsyncGenerator<string[]> {
     const res = await this.retried(() => this.http.send({ method: 'GET', path: `/jobs/ingest/${jobId}/${kind}`, headers: { accept: 'text/csv' } }));
     if (!res.body) return;
-    const parser = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>).pipe(
-      parse({ relax_column_count: true, bom: true, skip_empty_lines: true }),
-    );
-    for await (const record of parser) yield record as string[];
+    // The exporter's scanner (Bulk writes the same dialect both ways): a result file holds a row per
+    // record sent, and csv-parse's state machine cost more than the rest of reading it.
+    for await (const batch of csvRecords(res.body as AsyncIterable<Uint8Array>)) {
+      for (const record of batch) {
+        // An empty line is no record (a BOM is dropped by the decoder).
+        if (record.length === 1 && record[0] === '') continue;
+        yield record;
+      }
+    }
   }
 
   /** Removes a finished job at Salesforce's end (its results go with it). */
