@@ -3,7 +3,7 @@
 // when it was applied, become the job summary, outputs and an artifact the action uploads itself
 // (src/action/restore-report.ts), so a later run can continue from its results (`resume-from`, or
 // "Re-run failed jobs") without creating again what this one created.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { type RestoreReport, type RestoreRequest, runRestore } from '../app/restore.ts';
@@ -155,7 +155,7 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
       if (found) resumed = await artifacts.download(found, job.tempDir);
     }
     if (resumed) {
-      const earlier = { info: readRunInfo(resumed.dir), plan: readPlanIdentity(resumed.dir) };
+      const prior = readRunInfo(resumed.dir);
       if (!hasLedger(resumed.dir)) {
         throw new ResumeError({
           reason: 'no_results',
@@ -163,18 +163,17 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
           remedy: 'Leave resume-from empty: nothing of that run needs continuing.',
         });
       }
-      if (earlier.info.targetAlias.toLowerCase() !== target.toLowerCase() || earlier.info.snapshotOrg.toLowerCase() !== inputs.org.toLowerCase()) {
+      if (prior.targetAlias.toLowerCase() !== target.toLowerCase() || prior.snapshotOrg.toLowerCase() !== inputs.org.toLowerCase()) {
         throw new ResumeError({
-          reason: earlier.info.targetAlias.toLowerCase() !== target.toLowerCase() ? 'other_target' : 'other_snapshot',
-          message: `Run ${resumed.runId} restored the backup of ${earlier.info.snapshotOrg} into ${earlier.info.targetAlias}; this run restores the backup of ${inputs.org} into ${target}.`,
-          remedy: `Run again with org: ${earlier.info.snapshotOrg} and target-org: ${earlier.info.targetAlias}, or resume from a run of this restore.`,
+          reason: prior.targetAlias.toLowerCase() !== target.toLowerCase() ? 'other_target' : 'other_snapshot',
+          message: `Run ${resumed.runId} restored the backup of ${prior.snapshotOrg} into ${prior.targetAlias}; this run restores the backup of ${inputs.org} into ${target}.`,
+          remedy: `Run again with org: ${prior.snapshotOrg} and target-org: ${prior.targetAlias}, or resume from a run of this restore.`,
         });
       }
-      // The plan says which org and which snapshot this run resolves to; nothing is written while
-      // making it, so it is compared with the earlier run's before anything is applied.
-      const probe = inputs.dryRun ? undefined : await runRestore({ ...request, apply: false }, actionReporter);
-      if (probe) checkSameRestore(resumed, earlier, probe.plan, inputs.snapshot);
       if (!inputs.dryRun) {
+        // In the report folder before planning: the plan skips what that run re-created, and
+        // applying continues its ledger. Only the plan knows which org and snapshot this run
+        // resolves to, so the check that they are that run's comes just before applying.
         adoptResults(resumed, reportDir);
         core.info(
           `Continuing from the results of run ${resumed.runId} (artifact ${resumed.artifact.name}, id ${resumed.artifact.id}): records it restored are not sent again.`,
@@ -182,11 +181,16 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
       }
       core.setOutput('resumed-from', resumed.runId);
     }
-    report = await runRestore(request, actionReporter);
-    if (resumed && inputs.dryRun)
-      checkSameRestore(resumed, { info: readRunInfo(resumed.dir), plan: readPlanIdentity(resumed.dir) }, report.plan, inputs.snapshot);
+    const earlier = resumed ? { found: resumed, info: readRunInfo(resumed.dir), plan: readPlanIdentity(resumed.dir) } : undefined;
+    report = await runRestore(
+      { ...request, ...(earlier ? { beforeApply: (plan: RestorePlan) => checkSameRestore(earlier.found, earlier, plan, inputs.snapshot) } : {}) },
+      actionReporter,
+    );
+    if (earlier && inputs.dryRun) checkSameRestore(earlier.found, earlier, report.plan, inputs.snapshot);
   } catch (err) {
     failure = err;
+    // Refused before writing: the adopted results are that run's, not this one's to upload.
+    if (err instanceof ResumeError && resumed && !inputs.dryRun) rmSync(path.join(reportDir, 'results'), { recursive: true, force: true });
   }
 
   const uploaded = await publishReport(artifacts, inActions, reportDir, inputs, {

@@ -37,6 +37,11 @@ export interface RestoreRequest {
   maskKey?: string | undefined;
   /** Without it the run is a dry run: the plan is written, the org is not. */
   apply: boolean;
+  /**
+   * Called with the plan before it is applied (never for a dry run): a caller's last check, such
+   * as the action's that a resumed run continues the same restore. Throwing stops the run unwritten.
+   */
+  beforeApply?: ((plan: RestorePlan) => void | Promise<void>) | undefined;
   /** Writing to a production org needs this; a dry run never does. */
   allowProduction: boolean;
   /** The plan (`plan/`) and the results (`results/`) go here. */
@@ -132,6 +137,7 @@ export async function runRestore(request: RestoreRequest, reporter: Reporter): P
     });
     const report: RestoreReport = { snapshotLocation, target: { alias: org.alias, orgId: session.orgId, sandbox }, planDir, plan };
     if (!request.apply) return report;
+    await request.beforeApply?.(plan);
 
     const result = await applyPlan({
       planDir,

@@ -1,7 +1,7 @@
 // Failures of applying a restore plan that a person acts on.
 import { ProductError } from '../runtime/errors.ts';
 
-export type RestoreFailureReason = 'plan_invalid' | 'plan_mismatch' | 'wrong_org' | 'job_failed';
+export type RestoreFailureReason = 'plan_invalid' | 'plan_mismatch' | 'wrong_org' | 'other_restore' | 'job_failed';
 
 export class RestoreError extends ProductError<RestoreFailureReason> {
   override readonly name = 'RestoreError';

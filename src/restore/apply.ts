@@ -28,7 +28,7 @@ import { RestoreError } from './apply-errors.ts';
 import { planRecords, planWithRows, readPlan } from './apply-input.ts';
 import { type JobContext, JobWriter, type ResultHandler, type ResultRow, recoverJobs } from './apply-jobs.ts';
 import type { AppliedObject, PlanObject, RecordOutcome, RestorePlan, RestoreResult } from './contracts.ts';
-import { RestoreLedger } from './idmap.ts';
+import { identityOf, RestoreLedger, sameIdentity } from './idmap.ts';
 import { createMasker, type Masker, maskKeyFor } from './mask.ts';
 import { TargetReferences } from './references.ts';
 
@@ -114,6 +114,15 @@ export async function applyPlan(input: ApplyInput): Promise<RestoreResult> {
   });
   const maxBytes = Math.min(input.tuning?.maxJobBytes ?? MAX_UPLOAD_BYTES, MAX_UPLOAD_BYTES);
   const ledger = new RestoreLedger(input.resultsDir);
+  const held = ledger.claim(identityOf(plan));
+  if (!sameIdentity(held, identityOf(plan))) {
+    ledger.close();
+    throw new RestoreError(
+      'other_restore',
+      `${input.resultsDir} holds the results of restoring the snapshot of ${held.snapshotFinishedAt} (org ${held.snapshotOrgId}) into org ${held.targetOrgId}; this plan restores the snapshot of ${plan.snapshot.finishedAt} (org ${plan.snapshot.orgId.slice(0, 15)}) into org ${plan.target.orgId.slice(0, 15)}.`,
+      'Give this restore a results folder of its own (another --report DIR), or continue that restore with its own snapshot and org. Continuing it with another would map records it did not create.',
+    );
+  }
   const ctx: JobContext = { ledger, ingest, workDir: input.workDir ? join(input.workDir, 'restore-jobs') : join(input.resultsDir, WORK_DIR), log };
 
   const byName = new Map(plan.objects.map((o) => [o.name, o]));

@@ -11,6 +11,21 @@ import type { RecordAction, RecordOutcome } from './contracts.ts';
 
 export const LEDGER_FILE = 'restore.sqlite';
 
+/** What a results folder restores: from which snapshot into which org. */
+export interface RestoreIdentity {
+  targetOrgId: string;
+  snapshotOrgId: string;
+  snapshotFinishedAt: string;
+}
+
+export function identityOf(plan: { target: { orgId: string }; snapshot: { orgId: string; finishedAt: string } }): RestoreIdentity {
+  return { targetOrgId: plan.target.orgId.slice(0, 15), snapshotOrgId: plan.snapshot.orgId.slice(0, 15), snapshotFinishedAt: plan.snapshot.finishedAt };
+}
+
+export function sameIdentity(a: RestoreIdentity, b: RestoreIdentity): boolean {
+  return a.targetOrgId === b.targetOrgId && a.snapshotOrgId === b.snapshotOrgId && a.snapshotFinishedAt === b.snapshotFinishedAt;
+}
+
 export interface OutcomeRow {
   object: string;
   oldId: string;
@@ -41,6 +56,7 @@ CREATE TABLE IF NOT EXISTS planned (oldId TEXT PRIMARY KEY, object TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS deferred (
   object TEXT NOT NULL, oldId TEXT NOT NULL, field TEXT NOT NULL, target TEXT NOT NULL,
   PRIMARY KEY (object, oldId, field)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS jobs (
   batch TEXT PRIMARY KEY, jobId TEXT, object TEXT NOT NULL, operation TEXT NOT NULL, phase TEXT NOT NULL,
   collected INTEGER NOT NULL DEFAULT 0);
@@ -90,6 +106,17 @@ export class RestoreLedger {
 
   close(): void {
     this.db.close();
+  }
+
+  /**
+   * Which restore the folder belongs to (target org, snapshot): set by the first run, returned to
+   * the next, so a folder is never continued by a restore of something else.
+   */
+  claim(identity: RestoreIdentity): RestoreIdentity {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'identity'").get() as { value: string } | undefined;
+    if (row) return JSON.parse(row.value) as RestoreIdentity;
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('identity', ?)").run(JSON.stringify(identity));
+    return identity;
   }
 
   /** Opens a transaction unless one is open: thousands of rows per commit, not one each. */
@@ -196,11 +223,24 @@ export class EarlierIdMap {
     this.get = db.prepare('SELECT newId FROM idmap WHERE oldId = ?');
   }
 
-  /** undefined when the folder holds no ledger (a first run). */
-  static open(resultsDir: string): EarlierIdMap | undefined {
+  /**
+   * undefined when the folder holds no ledger (a first run), or one of another restore (applying
+   * refuses that folder; the plan does not read it).
+   */
+  static open(resultsDir: string, identity: RestoreIdentity): EarlierIdMap | undefined {
     const file = join(resultsDir, LEDGER_FILE);
     if (!existsSync(file)) return undefined;
-    return new EarlierIdMap(new DatabaseSync(file, { readOnly: true }));
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'identity'").get() as { value: string } | undefined;
+      if (row && !sameIdentity(JSON.parse(row.value) as RestoreIdentity, identity)) {
+        db.close();
+        return undefined;
+      }
+    } catch {
+      // A ledger from before identities were kept: read it as this restore's.
+    }
+    return new EarlierIdMap(db);
   }
 
   newId(oldId: string): string | undefined {

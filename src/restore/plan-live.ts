@@ -10,8 +10,29 @@ export interface LiveRow {
   cells: string[];
 }
 
+/**
+ * A fixed-size Bloom filter over the stored Ids (1 MB, 3 probes): a snapshot row whose Id the org
+ * never had, the common case when restoring deleted records, is answered without a query. About 3 %
+ * false positives at a million rows (they only cost the query); the size does not grow with N.
+ */
+const BLOOM_BITS = 1 << 23;
+
+function probes(id15: string): [number, number, number] {
+  // Two FNV-1a style hashes of the 15 characters, combined (Kirsch–Mitzenmacher).
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < id15.length; i++) {
+    const c = id15.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  const mask = BLOOM_BITS - 1;
+  return [(a >>> 0) & mask, ((a + b) >>> 0) & mask, ((a + 2 * b) >>> 0) & mask];
+}
+
 export class LiveStore {
   private readonly db: DatabaseSync;
+  private readonly bloom = new Uint8Array(BLOOM_BITS / 8);
   private readonly path: string;
   private readonly insert: StatementSync;
   private readonly byId: StatementSync;
@@ -38,7 +59,9 @@ export class LiveStore {
     try {
       for (const r of records) {
         const key = this.keyAt >= 0 ? r.cells[this.keyAt] || null : null;
-        this.insert.run(r.id.slice(0, 15), r.deleted ? 1 : 0, key, JSON.stringify(r.cells));
+        const id15 = r.id.slice(0, 15);
+        for (const bit of probes(id15)) this.bloom[bit >>> 3] = (this.bloom[bit >>> 3] as number) | (1 << (bit & 7));
+        this.insert.run(id15, r.deleted ? 1 : 0, key, JSON.stringify(r.cells));
       }
       this.db.exec('COMMIT');
     } catch (err) {
@@ -53,7 +76,9 @@ export class LiveStore {
   }
 
   get(id: string): LiveRow | undefined {
-    const row = this.byId.get(id.slice(0, 15)) as { deleted: number; cells: string } | undefined;
+    const id15 = id.slice(0, 15);
+    for (const bit of probes(id15)) if (((this.bloom[bit >>> 3] as number) & (1 << (bit & 7))) === 0) return undefined;
+    const row = this.byId.get(id15) as { deleted: number; cells: string } | undefined;
     return row ? { deleted: row.deleted === 1, cells: JSON.parse(row.cells) as string[] } : undefined;
   }
 

@@ -17,7 +17,7 @@ import type { ObjectSchema } from '../snapshot/contracts.ts';
 import { loadManifest, readObjectRows, readObjectSchema, verifySnapshot } from '../snapshot/index.ts';
 import type { PlanObject, RecordAction, RestoreMode, RestorePlan, RestoreSelection, SkipReason } from './contracts.ts';
 import { AUDIT_FIELDS, chooseFields, fieldsFor } from './fields.ts';
-import { EarlierIdMap } from './idmap.ts';
+import { EarlierIdMap, identityOf } from './idmap.ts';
 import { checkMaskRules, createMasker, type Masker, maskKeyFor } from './mask.ts';
 import { writeOrder } from './order.ts';
 import { CsvOut } from './plan-csv.ts';
@@ -122,7 +122,12 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
   for (const f of await readdir(input.planDir)) if (f === 'plan.json' || f.endsWith('.csv')) await rm(join(input.planDir, f), { force: true });
   await mkdir(input.workDir, { recursive: true });
 
-  const earlier = input.earlierResults ? EarlierIdMap.open(input.earlierResults) : undefined;
+  const earlier = input.earlierResults
+    ? EarlierIdMap.open(
+        input.earlierResults,
+        identityOf({ target: { orgId: input.session.orgId }, snapshot: { orgId: manifest.orgId, finishedAt: manifest.finishedAt } }),
+      )
+    : undefined;
   const objects: PlannedObject[] = [];
   try {
     for (const name of order) {

@@ -307,3 +307,23 @@ test('a snapshot that fails verification is refused before anything is written',
   });
   assert.equal((await control<unknown[]>(emu, 'GET', '/bulk/jobs?org=prod')).length, jobsBefore);
 });
+
+test('a results folder of another restore (another snapshot) is refused before anything is written', async () => {
+  const other = await backup();
+  assert.notEqual(other, snapshot);
+  const [first] = (await soql<{ Id: string }>('SELECT Id FROM Account ORDER BY Id LIMIT 1')) as { Id: string }[];
+  const planDir = path.join(work, 'plan-4');
+  await writePlan(planDir, other, { Account: new Map([[first?.Id as string, 'update']]) });
+  const jobsBefore = (await control<unknown[]>(emu, 'GET', '/bulk/jobs?org=prod')).length;
+  // results-1 holds the first test's restore of the first snapshot.
+  await assert.rejects(applyPlan({ planDir, snapshotDir: other, session, resultsDir: path.join(work, 'results-1'), log: quiet, tuning }), (err) => {
+    assert.equal((err as { reason?: string }).reason, 'other_restore');
+    assert.match((err as Error).message, /holds the results of restoring the snapshot of .* into org/);
+    assert.match((err as { remedy?: string }).remedy ?? '', /another --report DIR/);
+    return true;
+  });
+  assert.equal((await control<unknown[]>(emu, 'GET', '/bulk/jobs?org=prod')).length, jobsBefore);
+  // A folder of its own is fine.
+  const r = await applyPlan({ planDir, snapshotDir: other, session, resultsDir: path.join(work, 'results-4'), log: quiet, tuning });
+  assert.equal(counts(r, 'Account')?.failed, 0);
+});
