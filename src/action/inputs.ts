@@ -101,6 +101,8 @@ const restoreSchema = z.object({
   mode: z.enum(RESTORE_MODES, { error: 'must be missing, overwrite or upsert — e.g. mode: missing' }).default('missing'),
   objects: optionalText,
   ids: optionalText,
+  /** Which records: a SOQL WHERE condition over the snapshot's fields. */
+  where: optionalText,
   fields: optionalText,
   externalIdField: optionalText,
   overwriteNewer: flag('overwrite-newer').default(false),
@@ -184,6 +186,7 @@ export const INPUT_NAMES = {
   mode: 'mode',
   objects: 'objects',
   ids: 'ids',
+  where: 'where',
   fields: 'fields',
   externalIdField: 'external-id-field',
   overwriteNewer: 'overwrite-newer',

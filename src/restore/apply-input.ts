@@ -35,6 +35,7 @@ const RestorePlanSchema = z.object({
   selection: z.object({
     objects: z.array(z.string()).optional(),
     ids: z.array(z.string()).optional(),
+    where: z.string().optional(),
     fields: z.array(z.string()).optional(),
     overwriteNewer: z.boolean().optional(),
     externalIdField: z.string().optional(),

@@ -42,6 +42,12 @@ export interface RestoreSelection {
   objects?: string[];
   /** Record Ids (15 or 18 characters); every record of the selected objects when absent. */
   ids?: string[];
+  /**
+   * Which records, as a SOQL WHERE condition over the snapshot's fields (`Industry = 'Banking' AND
+   * CreatedDate >= 2026-01-01T00:00:00Z`); every selected object must have the fields it names.
+   * With `ids`, a record must match both.
+   */
+  where?: string;
   /** Fields to write (overwrite, upsert); every writable field when absent. `Object.Field` or `Field`. */
   fields?: string[];
   /** overwrite: also overwrite records the org changed after the snapshot. */

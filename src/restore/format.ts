@@ -34,6 +34,7 @@ export function formatPlan(plan: Formattable): string {
   lines.push(`Restore plan, mode ${plan.mode}: snapshot ${plan.snapshot.alias} of ${plan.snapshot.finishedAt} into ${target}.`);
   const total = Object.fromEntries(ORDER.map((a) => [a, plan.objects.reduce((n, o) => n + o.counts[a], 0)])) as Record<RecordAction, number>;
   lines.push(`Records: ${ORDER.map((a) => `${total[a]} ${VERB[a]}`).join(', ')}.`);
+  if (plan.selection.where) lines.push(`Records where: ${plan.selection.where}`);
   if (plan.order.length > 0) lines.push(`Order (parents first): ${plan.order.join(', ')}.`);
   for (const note of plan.notes ?? []) lines.push(`Note: ${note}.`);
   const mask = Object.entries(plan.selection.mask ?? {});

@@ -17,6 +17,7 @@ import type { ObjectSchema } from '../snapshot/contracts.ts';
 import { loadManifest, readObjectRows, readObjectSchema, verifySnapshot } from '../snapshot/index.ts';
 import type { PlanObject, RecordAction, RestoreMode, RestorePlan, RestoreSelection, SkipReason } from './contracts.ts';
 import { AUDIT_FIELDS, chooseFields, fieldsFor } from './fields.ts';
+import { compileFilter, type RecordFilter } from './filter/index.ts';
 import { EarlierIdMap, identityOf } from './idmap.ts';
 import { checkMaskRules, createMasker, type Masker, maskKeyFor } from './mask.ts';
 import { writeOrder } from './order.ts';
@@ -91,6 +92,8 @@ interface ObjectWork {
   skippedFields: { name: string; why: string }[];
   /** Snapshot Ids (15-char) to restore; every row when undefined. */
   ids: Set<string> | undefined;
+  /** The selection's condition over the snapshot's fields. */
+  filter: RecordFilter | undefined;
   /** Upsert: the external id field. */
   key?: string;
   createable: boolean;
@@ -114,6 +117,15 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
   const selected = selection.ids !== undefined && selection.objects === undefined ? names.filter((n) => ids.has(n)) : names;
 
   checkMaskRules(selection.mask, new Map(selected.map((n) => [n, schemas.get(n) as ObjectSchema])), keys);
+  // Compiled for every object before the org is read: a filter that cannot hold fails first.
+  const startedAt = input.now?.() ?? new Date();
+  const filters = new Map<string, RecordFilter>();
+  if (selection.where) {
+    for (const n of selected) {
+      const schema = schemas.get(n) as ObjectSchema;
+      filters.set(n, compileFilter(selection.where, n, new Map(schema.fields.map((f) => [f.name, f.type])), startedAt));
+    }
+  }
   const sameOrg = input.session.orgId.slice(0, 15) === manifest.orgId.slice(0, 15);
   const masker = createMasker(selection.mask, schemas, input.maskKey ?? maskKeyFor(manifest.orgId, input.session.orgId));
   const { order, notes } = writeOrder(selected.map((n) => schemas.get(n) as ObjectSchema));
@@ -143,6 +155,7 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
         fields: choice.fields,
         skippedFields: choice.skipped,
         ids: ids.get(name),
+        filter: filters.get(name),
         ...(key !== undefined ? { key } : {}),
         createable: schema.fields.some((f) => f.createable),
         updateable: schema.fields.some((f) => f.updateable),
@@ -190,7 +203,7 @@ export async function planRestore(input: PlanInput): Promise<Plan> {
   const plan: Plan = {
     formatVersion: 1,
     mode,
-    createdAt: (input.now?.() ?? new Date()).toISOString(),
+    createdAt: startedAt.toISOString(),
     snapshot: { dir: snapDir, alias: manifest.alias, orgId: manifest.orgId, finishedAt: manifest.finishedAt },
     target: { orgId: input.session.orgId, instanceUrl: input.session.instanceUrl, sameOrg },
     selection,
@@ -437,6 +450,7 @@ async function planObject(
       const row = relinked(masked ? maskRow(masker, w.name, snapRow) : snapRow);
       const id = row.Id ?? '';
       if (w.ids !== undefined && !w.ids.has(id.slice(0, 15))) continue;
+      if (w.filter && !w.filter(snapRow)) continue;
       if (row.IsDeleted === 'true') {
         deletedInSnapshot++;
         continue;

@@ -7,6 +7,7 @@ import { parseMaskRules } from './mask.ts';
 export interface SelectionText {
   objects?: string | undefined;
   ids?: string | undefined;
+  where?: string | undefined;
   fields?: string | undefined;
   overwriteNewer?: boolean | undefined;
   externalIdField?: string | undefined;
@@ -24,6 +25,7 @@ export function selectionFrom(t: SelectionText): RestoreSelection {
   return {
     ...(objects ? { objects } : {}),
     ...(ids ? { ids } : {}),
+    ...(t.where?.trim() ? { where: t.where.trim() } : {}),
     ...(fields ? { fields } : {}),
     ...(t.overwriteNewer ? { overwriteNewer: true } : {}),
     ...(t.externalIdField ? { externalIdField: t.externalIdField } : {}),

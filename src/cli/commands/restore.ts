@@ -29,6 +29,11 @@ const FLAGS = {
   },
   objects: { kind: 'string', value: 'A,B', help: 'objects to restore (default: every object of the snapshot)' },
   ids: { kind: 'string', value: 'ID,…', help: 'record Ids to restore (default: every record of the objects)' },
+  where: {
+    kind: 'string',
+    value: 'CONDITION',
+    help: "which records: a SOQL WHERE condition over the snapshot's fields,\ne.g. \"Industry = 'Banking' AND CreatedDate >= 2026-01-01T00:00:00Z\"",
+  },
   fields: { kind: 'string', value: 'O.F,…', help: 'overwrite/upsert: the fields to write (default: every updateable one)' },
   'external-id': { kind: 'string', value: 'FIELD', help: 'upsert: the external id field (Object.Field, or a field every object has)' },
   'overwrite-newer': { kind: 'boolean', help: 'overwrite: also records the org changed after the snapshot' },
@@ -104,6 +109,7 @@ export const restoreCommand = defineCommand({
       selection = selectionFrom({
         objects: flags.objects,
         ids: flags.ids,
+        where: flags.where,
         fields: flags.fields,
         overwriteNewer: settings.overwriteNewer,
         externalIdField: flags['external-id'],

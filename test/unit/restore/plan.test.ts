@@ -311,3 +311,47 @@ test('a snapshot that fails verification is refused before the org is read', asy
     return true;
   });
 });
+
+test('a SOQL condition over the snapshot selects the records: only matching ones are planned, with Ids both must hold', async () => {
+  const rows: Record<string, string>[] = [];
+  for await (const row of readObjectRows(snapshot, 'Account')) if (row.IsDeleted !== 'true') rows.push(row);
+  // The purged Account's rating, or the commonest, so that several records match.
+  const byRating = new Map<string, number>();
+  for (const r of rows) if (r.Rating) byRating.set(r.Rating.toLowerCase(), (byRating.get(r.Rating.toLowerCase()) ?? 0) + 1);
+  const rating = [...byRating].sort((a, b) => b[1] - a[1])[0]?.[0] as string;
+  const matching = rows.filter((r) => (r.Rating ?? '').toLowerCase() === rating).map((r) => r.Id as string);
+  assert.ok(matching.length > 1 && matching.length < rows.length, `${matching.length} of ${rows.length}`);
+
+  // Case-insensitive like SOQL: exactly the matching records are planned, each as it stands in the org.
+  const { plan: p, planDir } = await plan('missing', { objects: ['Account'], where: `Rating = '${rating.toUpperCase()}'` });
+  const planned = actions(planDir, 'Account');
+  assert.deepEqual([...planned.keys()], matching);
+  for (const id of matching) assert.equal(planned.get(id)?.[0], id === acc.purged ? 'create' : id === acc.binned ? 'undelete' : 'skip', id);
+  assert.match(formatPlan(p), new RegExp(`^Records where: Rating = '${rating.toUpperCase()}'$`, 'm'));
+
+  // With Ids, a record must match both.
+  const other = rows.find((r) => !matching.includes(r.Id as string))?.Id as string;
+  const both = await plan('missing', { objects: ['Account'], where: `Rating = '${rating}'`, ids: [matching[0] as string, other] });
+  assert.deepEqual([...actions(both.planDir, 'Account').keys()], [matching[0]]);
+});
+
+test('a condition that cannot hold is refused before the org is read, naming the field', async () => {
+  const log = await control<{ seq: number }[]>(emu, 'GET', '/requests');
+  const since = log[log.length - 1]?.seq ?? 0;
+  await assert.rejects(
+    plan('missing', { objects: ['Account', 'Contact'], where: "Industry = 'Banking'" }),
+    (err: Error & { reason?: string; remedy?: string }) => {
+      assert.equal(err.reason, 'bad_selection');
+      assert.match(err.message, /Contact/);
+      assert.match(err.message, /Industry/);
+      assert.ok(err.remedy);
+      return true;
+    },
+  );
+  const after = await control<{ path: string }[]>(emu, 'GET', `/requests?since=${since}`);
+  assert.deepEqual(
+    after.filter((e) => e.path.startsWith('/services/')),
+    [],
+    'nothing was read from the org',
+  );
+});
