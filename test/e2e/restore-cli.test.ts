@@ -18,7 +18,13 @@ let conn: Connection;
 let work: string;
 
 before(async () => {
-  emu = await emulator({ orgs: [{ alias: 'prod', records: 300, seed: 7 }] });
+  emu = await emulator({
+    orgs: [
+      { alias: 'prod', records: 300, seed: 7 },
+      // A sandbox made from prod: prod's users under `.full`, its own record type Ids and records.
+      { alias: 'full', sandbox: true, records: 40, seed: 7, copyOf: 'prod' },
+    ],
+  });
   await control(emu, 'POST', '/bulk', { pollsBeforeComplete: 0 });
   conn = await sessionConnection(emu, 'prod');
   work = mkdtempSync(path.join(tmpdir(), 'restore-cli-'));
@@ -141,6 +147,73 @@ describe('cli: sfbackup restore', () => {
     assert.equal(ran.code, 2, ran.stdout + ran.stderr);
     assert.match(ran.stderr, /Contact\.Email=scramble/);
     assert.match(ran.stderr, /Object\.Field=blank/);
+  });
+
+  test('seeding a sandbox: owners found by username with --username-suffix, --mask keeps the original values out of the sandbox and the key out of the output', async () => {
+    const snapshot = path.join(work, 'out', 'prod', 'latest');
+    const picked = await soql<{ Id: string; Email: string; LastName: string }>(
+      'SELECT Id, Email, LastName FROM Contact WHERE Email != null ORDER BY Id LIMIT 4',
+    );
+    assert.equal(picked.length, 4);
+    const c = creds(emu, 'full');
+    const key = 'mask-key-that-must-not-be-printed';
+    const report = path.join(work, 'seed');
+    const ran = await runNode(
+      CLI_ENTRY,
+      [
+        'restore',
+        snapshot,
+        '--mode',
+        'missing',
+        '--objects',
+        'Contact',
+        '--ids',
+        picked.map((p) => p.Id).join(','),
+        '--mask',
+        'Contact.Email=fake,Contact.Phone=blank',
+        '--username-suffix',
+        '.full',
+        '--report',
+        report,
+        '--apply',
+      ],
+      {
+        ...env(),
+        SF_LOGIN_URL: c.loginUrl,
+        SF_CLIENT_ID: c.clientId,
+        SF_CLIENT_SECRET: c.clientSecret,
+        SF_REFRESH_TOKEN: c.refreshToken,
+        SFBACKUP_MASK_KEY: key,
+      },
+      { cwd: work },
+    );
+    assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+    assert.match(ran.stdout, /into org \S+ \(the snapshot is of /);
+    assert.match(ran.stdout, /References into the target org: .*User: \d+ by username/);
+    assert.match(ran.stdout, /Masked on the way in: Contact\.Email \(fake\), Contact\.Phone \(blank\)\./);
+    assert.match(ran.stdout, /Contact\s+0 undeleted, 4 created/);
+    assert.ok(!`${ran.stdout}${ran.stderr}`.includes(key), 'the mask key is never printed');
+
+    const sandbox = await sessionConnection(emu, 'full');
+    const rows = readFileSync(path.join(report, 'results', 'Contact.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
+    const newIds = rows.map((r) => r.split(',')[1] as string);
+    const seeded = (
+      await sandbox.query<{ Email: string; Phone: string | null; LastName: string; OwnerId: string }>(
+        `SELECT Email, Phone, LastName, OwnerId FROM Contact WHERE Id IN (${newIds.map((i) => `'${i}'`).join(',')})`,
+      )
+    ).records;
+    assert.deepEqual(seeded.map((s) => s.LastName).sort(), picked.map((p) => p.LastName).sort());
+    const originals = new Set(picked.map((p) => p.Email));
+    for (const s of seeded) {
+      assert.match(s.Email, /^user\.[0-9a-f]{12}@example\.invalid$/);
+      assert.ok(!originals.has(s.Email));
+      assert.equal(s.Phone, null);
+    }
+    const owners = (await sandbox.query<{ Id: string; Username: string }>('SELECT Id, Username FROM User')).records;
+    for (const s of seeded) assert.match(owners.find((u) => u.Id === s.OwnerId)?.Username ?? '', /\.full$/);
   });
 
   test('overwrite sets changed fields back, and leaves the rest', async () => {
