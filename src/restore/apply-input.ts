@@ -1,18 +1,12 @@
 // Reading a plan folder for applying: plan.json checked against the contract (it crosses a file,
 // and may come from another version of the tool or a person's editor), and each object's records
 // CSV (`Id,action,reason`) streamed in the snapshot's row order, beside the snapshot's own rows.
-// Both CSVs are read with the exporter's indexOf scanner (src/salesforce/bulk-csv/csv-records.ts),
-// which reads the snapshot's RFC-4180 dialect as csv-parse does at several times its speed: an apply
-// reads every planned row's CSV three times and its snapshot row once.
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { csvRecords } from '../salesforce/bulk-csv/csv-records.ts';
-import { SnapshotError } from '../snapshot/errors.ts';
-import { readManifest, resolveSnapshotDir } from '../snapshot/manifest.ts';
 import { RestoreError } from './apply-errors.ts';
 import { MASK_RULES, RESTORE_MODES, type RecordAction, type RestorePlan, SKIP_REASONS } from './contracts.ts';
+import { csvFileRecords, snapshotRows } from './rows.ts';
 
 const ACTIONS = ['undelete', 'create', 'update', 'upsert', 'skip'] as const satisfies readonly RecordAction[];
 
@@ -92,11 +86,6 @@ export interface PlannedRecord {
   reason: string;
 }
 
-/** Records of a CSV file (header first), one at a time. */
-async function* csvFileRecords(path: string): AsyncGenerator<string[]> {
-  for await (const batch of csvRecords(createReadStream(path, { highWaterMark: 1 << 20 }))) yield* batch;
-}
-
 /** The plan's records of one object, in order. */
 export async function* planRecords(planDir: string, file: string): AsyncGenerator<PlannedRecord> {
   let seq = -1;
@@ -118,35 +107,6 @@ export async function* planRecords(planDir: string, file: string): AsyncGenerato
       throw new RestoreError('plan_invalid', `${file} line ${seq + 2}: unknown action "${action}"`, 'Run the dry run again to write a fresh plan.');
     }
     yield { seq: seq++, id: rec[idCol] ?? '', action, reason: reasonCol >= 0 ? (rec[reasonCol] ?? '') : '' };
-  }
-}
-
-/**
- * Rows of `object` in the snapshot, keyed by field name, in the snapshot's order (bucket files in
- * manifest order, Id order within each): what src/snapshot/reader.ts readObjectRows yields.
- */
-async function* snapshotRows(snapshotDir: string, object: string, alias: string): AsyncGenerator<Record<string, string>> {
-  const aliasDir = resolveSnapshotDir(snapshotDir, alias);
-  const { manifest } = await readManifest(aliasDir);
-  const entry = manifest.objects.find((o) => o.name === object);
-  if (entry?.status !== 'ok') {
-    throw new SnapshotError(
-      'snapshot_not_found',
-      `${aliasDir} has no ${entry ? 'complete ' : ''}data for ${object}`,
-      'pick an object listed with status ok in manifest.json, or an earlier snapshot',
-    );
-  }
-  for (const file of entry.files) {
-    let header: string[] | undefined;
-    for await (const record of csvFileRecords(join(aliasDir, file.path))) {
-      if (header === undefined) {
-        header = record;
-        continue;
-      }
-      const row: Record<string, string> = {};
-      for (let i = 0; i < header.length; i++) row[header[i] as string] = record[i] ?? '';
-      yield row;
-    }
   }
 }
 

@@ -1,11 +1,12 @@
 // Rows to Bulk API jobs and results back to records. Rows are appended to a CSV in the work folder
 // and remembered in the ledger (by the hash of the row as written) before anything is sent; when the
-// file reaches one upload's worth it becomes a job. Salesforce returns results in no particular
-// order but echoes every row as uploaded, so each result row finds its record by that hash.
+// file reaches one upload's worth (or MAX_JOB_ROWS rows) it becomes a job. Salesforce returns
+// results in no particular order but echoes every row as uploaded, so each result row finds its
+// record by that hash.
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IngestClient, IngestJobInfo, IngestOperation, ResultKind } from '../salesforce/ingest/jobs.ts';
+import { type IngestClient, type IngestJobInfo, type IngestOperation, type ResultKind, readResults } from '../salesforce/ingest/jobs.ts';
 import { encodeRow } from '../snapshot/csv.ts';
 import type { RestoreLedger } from './idmap.ts';
 
@@ -37,6 +38,29 @@ function hashRecord(record: string): string {
   return createHash('sha1').update(record).digest('base64');
 }
 
+const RESULT_KINDS = ['successfulResults', 'failedResults', 'unprocessedrecords'] as const satisfies readonly ResultKind[];
+
+/** A finished job's three result files, saved in the work folder. */
+export interface ResultFiles {
+  files: Record<ResultKind, string>;
+  remove(): void;
+}
+
+/** Downloads a finished job's result files next to its upload (`<batch>.<kind>.csv`). */
+export async function downloadResults(ctx: JobContext, batch: string, jobId: string): Promise<ResultFiles> {
+  const files = Object.fromEntries(RESULT_KINDS.map((k) => [k, join(ctx.workDir, `${batch}.${k}.csv`)])) as Record<ResultKind, string>;
+  const remove = () => {
+    for (const f of Object.values(files)) rmSync(f, { force: true });
+  };
+  try {
+    for (const kind of RESULT_KINDS) await ctx.ingest.download(jobId, kind, files[kind]);
+  } catch (err) {
+    remove();
+    throw err;
+  }
+  return { files, remove };
+}
+
 /** `A JobComplete` or `Failed (InvalidBatch : …)`: a job's end for a log line or a record's error. */
 function jobEnd(info: IngestJobInfo): string {
   return info.errorMessage ? `${info.state} (${info.errorMessage})` : info.state;
@@ -46,15 +70,22 @@ function jobEnd(info: IngestJobInfo): string {
  * Reads a finished job's three result files into `onRow`, then marks the batch collected. Runs in
  * one transaction: a run that dies halfway reads the whole job again next time.
  */
-export async function collectJob(ctx: JobContext, batch: string, info: IngestJobInfo, onRow: ResultHandler): Promise<void> {
+export async function collectJob(
+  ctx: JobContext,
+  batch: string,
+  info: IngestJobInfo,
+  onRow: ResultHandler,
+  /** The job's result files, downloaded already (ResultFiles); read from Salesforce when absent. */
+  saved?: ResultFiles,
+): Promise<void> {
   const { ledger } = ctx;
   ledger.commit();
   ledger.db.exec('BEGIN');
   try {
     let unmatched = 0;
-    for (const kind of ['successfulResults', 'failedResults', 'unprocessedrecords'] as const) {
+    for (const kind of RESULT_KINDS) {
       let sfCols = -1;
-      for await (const rec of ctx.ingest.results(info.id, kind)) {
+      for await (const rec of saved ? readResults(saved.files[kind]) : ctx.ingest.results(info.id, kind)) {
         if (sfCols < 0) {
           sfCols = rec.filter((h) => h.startsWith('sf__')).length;
           continue;
@@ -115,9 +146,10 @@ interface InFlight {
 
 /**
  * One object's rows for one operation, cut into jobs of at most `maxBytes` and MAX_JOB_ROWS rows.
- * A full job is sent and left to run while the rows of the next are written; its results are read
- * before the next job is sent, so at most one job is in flight and the ledger is only ever written
- * from this side (the result rows, the job Ids) in the order the jobs were sent.
+ * A full job is sent and left to run while the rows of the next are written. When the next is
+ * full, the first one's results are saved, the next is sent, and the saved results are read while
+ * it runs: one job at Salesforce at a time, and the ledger is written from this side only (job
+ * Ids, result rows), job by job in the order they were sent.
  */
 export class JobWriter {
   private readonly ctx: JobContext;
@@ -203,52 +235,68 @@ export class JobWriter {
   /** Sends what is written so far as one job and reads the results of every job sent. */
   async flush(): Promise<void> {
     if (this.fd !== undefined) await this.send();
-    await this.collect();
+    const last = await this.finish();
+    if (last) await this.read(last);
   }
 
   /**
-   * Reads the results of the job in flight (first), then starts the written file as a job and
-   * leaves it running. The job is created here, and its Id stored before anything is uploaded, so a
-   * run that dies later finds the job in the ledger and reads it instead of sending its rows again.
+   * Starts the written file as a job and leaves it running. The job in flight is waited for and its
+   * results saved first; they are read after the new job is under way, so reading them overlaps
+   * with Salesforce's work on the next one. The job is created, and its Id stored, before anything
+   * is uploaded: a run that dies later finds it in the ledger and reads it instead of sending its
+   * rows again.
    */
   private async send(): Promise<void> {
     if (this.fd === undefined) return;
     this.drain();
     closeSync(this.fd);
     this.fd = undefined;
-    await this.collect();
-    const { batch, file, rows } = this;
-    const { ledger, ingest } = this.ctx;
-    // The ledger must know the rows before Salesforce does.
-    ledger.commit();
-    const spec = { object: this.object, operation: this.operation, ...(this.externalIdFieldName ? { externalIdFieldName: this.externalIdFieldName } : {}) };
-    const job = await ingest.create(spec);
-    ledger.setJobId(batch, job.id);
-    ledger.commit();
-    const done = (async () => {
-      await ingest.upload(job.id, file);
-      await ingest.setState(job.id, 'UploadComplete');
-      return ingest.wait(job.id);
-    })();
-    // Awaited in collect(); until then a failure must not count as unhandled.
-    done.catch(() => undefined);
-    this.inFlight = { batch, file, rows, done };
+    const previous = await this.finish();
+    try {
+      const { batch, file, rows } = this;
+      const { ledger, ingest } = this.ctx;
+      // The ledger must know the rows before Salesforce does.
+      ledger.commit();
+      const spec = { object: this.object, operation: this.operation, ...(this.externalIdFieldName ? { externalIdFieldName: this.externalIdFieldName } : {}) };
+      const job = await ingest.create(spec);
+      ledger.setJobId(batch, job.id);
+      const done = (async () => {
+        await ingest.upload(job.id, file);
+        await ingest.setState(job.id, 'UploadComplete');
+        return ingest.wait(job.id);
+      })();
+      // Awaited in finish(); until then a failure must not count as unhandled.
+      done.catch(() => undefined);
+      this.inFlight = { batch, file, rows, done };
+    } finally {
+      if (previous) await this.read(previous);
+    }
   }
 
-  /** Waits for the job in flight, if any, and reads its results into the ledger. */
-  private async collect(): Promise<void> {
+  /** Waits for the job in flight, if any, and saves its result files. */
+  private async finish(): Promise<{ job: InFlight; info: IngestJobInfo; saved: ResultFiles } | undefined> {
     const job = this.inFlight;
-    if (!job) return;
+    if (!job) return undefined;
     this.inFlight = undefined;
     const info = await job.done;
     const failed = info.numberRecordsFailed ?? 0;
     const line = `${this.object}: ${this.operation} job ${info.id} ${jobEnd(info)}, ${job.rows} rows sent, ${failed} failed.`;
     if (info.state === 'JobComplete') this.ctx.log.info(line);
     else this.ctx.log.warning(line);
-    await collectJob(this.ctx, job.batch, info, this.onRow);
-    rmSync(job.file, { force: true });
+    const saved = await downloadResults(this.ctx, job.batch, info.id);
+    return { job, info, saved };
+  }
+
+  /** Reads a finished job's saved results into the ledger. */
+  private async read(f: { job: InFlight; info: IngestJobInfo; saved: ResultFiles }): Promise<void> {
+    try {
+      await collectJob(this.ctx, f.job.batch, f.info, this.onRow, f.saved);
+    } finally {
+      f.saved.remove();
+    }
+    rmSync(f.job.file, { force: true });
     this.jobs++;
-    this.sent += job.rows;
+    this.sent += f.job.rows;
   }
 }
 

@@ -20,12 +20,11 @@ import type { OrgSession } from '../salesforce/auth/connection.ts';
 import type { SalesforceApi } from '../salesforce/export/api-client.ts';
 import { readLiveRecords } from '../salesforce/export/live-records.ts';
 import type { ObjectSchema } from '../snapshot/contracts.ts';
-import { streamCsv } from '../snapshot/csv.ts';
-import { readObjectRows } from '../snapshot/reader.ts';
 import { planRecords, planWithRows } from './apply-input.ts';
 import type { ReferenceMapping } from './contracts.ts';
 import { CsvOut } from './plan-csv.ts';
 import { RestorePlanError } from './plan-errors.ts';
+import { csvFileRecords, snapshotRows } from './rows.ts';
 
 export const REFERENCES_FILE = 'references.csv';
 
@@ -221,7 +220,7 @@ async function resolveObject(
       if (at > 0 && last > u.username.indexOf('.', at)) bySandboxBase.set(u.username.slice(0, last).toLowerCase(), u);
     }
     db.exec('BEGIN');
-    for await (const row of readObjectRows(input.snapDir, 'User', { alias: input.alias })) {
+    for await (const row of snapshotRows(input.snapDir, 'User', input.alias)) {
       const id = row.Id ?? '';
       if (!isWanted.get(id.slice(0, 15))) continue;
       const username = row.Username ?? '';
@@ -247,7 +246,7 @@ async function resolveObject(
 
   // The snapshot's key of every wanted record, then the target's records by key.
   db.exec('BEGIN');
-  for await (const row of readObjectRows(input.snapDir, object, { alias: input.alias })) {
+  for await (const row of snapshotRows(input.snapDir, object, input.alias)) {
     const id = row.Id ?? '';
     if (!isWanted.get(id.slice(0, 15))) continue;
     const key = keyOf(keyFields.map((k) => row[k] ?? ''));
@@ -294,7 +293,7 @@ export class TargetReferences {
     const insert = db.prepare('INSERT OR REPLACE INTO xref (id15, newId, how) VALUES (?, ?, ?)');
     db.exec('BEGIN');
     let header = true;
-    for await (const rec of streamCsv(file)) {
+    for await (const rec of csvFileRecords(file)) {
       if (header) {
         header = false;
         continue;

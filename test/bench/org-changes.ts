@@ -2,6 +2,13 @@
 // them: P% of the org's rows, spread over its largest objects in proportion to their size, mostly
 // updates (70 %), some inserts (20 %) and deletes (10 %, to the Recycle Bin). sObject Collections
 // take 200 records per call. Not timed by the benchmark.
+//
+// A delete cascades as in Salesforce: an Account takes its Contacts, Opportunities and activities
+// to the Recycle Bin with it, a Contact its Cases and activities. So what a delete changed is read
+// from the org, not from the calls: every object's Recycle Bin is counted before and after, and
+// `deleted` is what went in (the records deleted and everything deleted along with them, in any
+// object). A change to a record a cascade took earlier in the run (ENTITY_IS_DELETED) is counted
+// as `gone`, not as a failure.
 import { z } from 'zod';
 import { api, type Session } from './org.ts';
 
@@ -14,7 +21,12 @@ export interface ChangeCounts {
   object: string;
   updated: number;
   inserted: number;
+  /** Rows of this object that went to the Recycle Bin during the run: deleted, or taken along by a deleted parent. */
   deleted: number;
+  /** Of `deleted`, the rows a parent's delete took along. */
+  cascaded: number;
+  /** Updates and deletes aimed at a record a cascade had already taken to the Recycle Bin. */
+  gone: number;
   failed: number;
 }
 
@@ -34,7 +46,25 @@ const describeSchema = z.object({
   ),
 });
 const querySchema = z.object({ records: z.array(z.record(z.string(), z.unknown())), nextRecordsUrl: z.string().optional(), done: z.boolean() });
-const saveSchema = z.array(z.object({ id: z.string().optional(), success: z.boolean() }));
+const saveSchema = z.array(
+  z.object({ id: z.string().nullish(), success: z.boolean(), errors: z.array(z.object({ statusCode: z.string().optional() })).optional() }),
+);
+const countSchema = z.object({ totalSize: z.number() });
+
+interface Saved {
+  ok: string[];
+  /** Refused because the record is in the Recycle Bin already. */
+  gone: number;
+  failed: number;
+}
+
+function tally(results: z.infer<typeof saveSchema>, into: Saved): void {
+  for (const r of results) {
+    if (r.success && r.id) into.ok.push(r.id);
+    else if (r.errors?.some((e) => e.statusCode === 'ENTITY_IS_DELETED')) into.gone++;
+    else into.failed++;
+  }
+}
 const TEXT = new Set(['string', 'textarea']);
 const COPYABLE = new Set([
   'string',
@@ -71,38 +101,49 @@ async function queryRows(s: Session, soql: string, n: number): Promise<Record<st
   return out.slice(0, n);
 }
 
-async function collection(s: Session, method: 'POST' | 'PATCH', records: Record<string, unknown>[]): Promise<{ ok: string[]; failed: number }> {
-  const ok: string[] = [];
-  let failed = 0;
+async function collection(s: Session, method: 'POST' | 'PATCH', records: Record<string, unknown>[]): Promise<Saved> {
+  const out: Saved = { ok: [], gone: 0, failed: 0 };
   for (let i = 0; i < records.length; i += BATCH) {
     const res = await api(s, '/composite/sobjects', { method, body: JSON.stringify({ allOrNone: false, records: records.slice(i, i + BATCH) }) });
-    for (const r of await json(res, saveSchema, `${method} /composite/sobjects`)) {
-      if (r.success && r.id) ok.push(r.id);
-      else failed++;
-    }
+    tally(await json(res, saveSchema, `${method} /composite/sobjects`), out);
   }
-  return { ok, failed };
+  return out;
 }
 
-async function deleteIds(s: Session, ids: string[]): Promise<{ ok: number; failed: number }> {
-  let ok = 0;
-  let failed = 0;
+async function deleteIds(s: Session, ids: string[]): Promise<Saved> {
+  const out: Saved = { ok: [], gone: 0, failed: 0 };
   for (let i = 0; i < ids.length; i += BATCH) {
     const res = await api(s, `/composite/sobjects?allOrNone=false&ids=${ids.slice(i, i + BATCH).join(',')}`, { method: 'DELETE' });
-    for (const r of await json(res, saveSchema, 'DELETE /composite/sobjects')) {
-      if (r.success) ok++;
-      else failed++;
-    }
+    tally(await json(res, saveSchema, 'DELETE /composite/sobjects'), out);
   }
-  return { ok, failed };
+  return out;
 }
 
-/** Changes `share` of `totalRows` over the `top` largest objects; returns what was done per object. */
+/** Rows of each object in the Recycle Bin; objects that cannot say (no IsDeleted, not queryable) are left out. */
+async function recycleBin(s: Session, objects: readonly ObjectRows[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const o of objects) {
+    const res = await api(s, `/queryAll?q=${encodeURIComponent(`SELECT COUNT() FROM ${o.name} WHERE IsDeleted = true`)}`);
+    if (!res.ok) {
+      await res.body?.cancel();
+      continue;
+    }
+    out.set(o.name, countSchema.parse(await res.json()).totalSize);
+  }
+  return out;
+}
+
+/**
+ * Changes `share` of `totalRows` over the `top` largest objects; returns what was done per object,
+ * with an entry for every other object a cascade reached.
+ */
 export async function changeOrg(s: Session, objects: ObjectRows[], totalRows: number, share: number, top = 4): Promise<ChangeCounts[]> {
   const biggest = [...objects].sort((a, b) => b.rows - a.rows).slice(0, top);
   const inBiggest = biggest.reduce((n, o) => n + o.rows, 0);
   const total = Math.round(totalRows * share);
   const out: ChangeCounts[] = [];
+  const binBefore = await recycleBin(s, objects);
+  const direct = new Map<string, number>();
   for (const o of biggest) {
     const n = Math.round((total * o.rows) / inBiggest);
     const updates = Math.round(n * 0.7);
@@ -118,15 +159,17 @@ export async function changeOrg(s: Session, objects: ObjectRows[], totalRows: nu
     const rows = await queryRows(s, `SELECT Id${copy.length ? `, ${copy.join(', ')}` : ''} FROM ${o.name}`, updates + deletes + Math.min(inserts, 1000));
     const ids = rows.map((r) => r.Id as string);
     const stamp = Date.now().toString(36);
-    const c: ChangeCounts = { object: o.name, updated: 0, inserted: 0, deleted: 0, failed: 0 };
+    const c: ChangeCounts = { object: o.name, updated: 0, inserted: 0, deleted: 0, cascaded: 0, gone: 0, failed: 0 };
     if (textField) {
       const upd = ids.slice(0, updates).map((id, i) => ({ attributes: { type: o.name }, id, [textField]: `bench change ${stamp} ${i}` }));
       const r = await collection(s, 'PATCH', upd);
       c.updated = r.ok.length;
+      c.gone += r.gone;
       c.failed += r.failed;
     }
     const del = await deleteIds(s, ids.slice(updates, updates + deletes));
-    c.deleted = del.ok;
+    direct.set(o.name, del.ok.length);
+    c.gone += del.gone;
     c.failed += del.failed;
     // New rows are copies of existing ones (their required fields and references are valid).
     const templates = rows.slice(0, Math.max(1, Math.min(rows.length, 1000)));
@@ -141,6 +184,22 @@ export async function changeOrg(s: Session, objects: ObjectRows[], totalRows: nu
     c.inserted = r.ok.length;
     c.failed += r.failed;
     out.push(c);
+  }
+  // What the deletes changed, cascades included, as the org's Recycle Bin shows it.
+  const binAfter = await recycleBin(s, objects);
+  for (const o of objects) {
+    const before = binBefore.get(o.name);
+    const after = binAfter.get(o.name);
+    const own = direct.get(o.name) ?? 0;
+    const binned = before === undefined || after === undefined ? own : Math.max(own, after - before);
+    let c = out.find((x) => x.object === o.name);
+    if (!c) {
+      if (binned === 0) continue;
+      c = { object: o.name, updated: 0, inserted: 0, deleted: 0, cascaded: 0, gone: 0, failed: 0 };
+      out.push(c);
+    }
+    c.deleted = binned;
+    c.cascaded = binned - own;
   }
   return out;
 }

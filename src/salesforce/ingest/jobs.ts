@@ -3,9 +3,10 @@
 // 150 MB once base64-encoded (about 100 MB raw), so a caller splits larger work into several jobs
 // (MAX_UPLOAD_BYTES). Every call is retried on transient failures; a POST that failed after
 // Salesforce acted on it leaves at most an empty Open job behind, which Salesforce discards.
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { doubling } from '../../runtime/backoff.ts';
 import { csvRecords } from '../bulk-csv/csv-records.ts';
@@ -48,6 +49,23 @@ export interface IngestOptions {
   jobTimeoutMs?: number;
   onRetry?: (err: unknown, attempt: number) => void;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** The records of a result file that download() saved, as results() yields them. */
+export async function* readResults(file: string): AsyncGenerator<string[]> {
+  yield* resultRecords(createReadStream(file, { highWaterMark: 1 << 20 }));
+}
+
+// The exporter's scanner (Bulk writes the same dialect both ways): a result file holds a row per
+// record sent, and csv-parse's state machine cost more than the rest of reading it.
+async function* resultRecords(source: AsyncIterable<Uint8Array>): AsyncGenerator<string[]> {
+  for await (const batch of csvRecords(source)) {
+    for (const record of batch) {
+      // An empty line is no record (a BOM is dropped by the decoder).
+      if (record.length === 1 && record[0] === '') continue;
+      yield record;
+    }
+  }
 }
 
 /** Waiting for a job ran out of time; it may still finish at Salesforce's end. */
@@ -144,15 +162,20 @@ export class IngestClient {
   async *results(jobId: string, kind: ResultKind): AsyncGenerator<string[]> {
     const res = await this.retried(() => this.http.send({ method: 'GET', path: `/jobs/ingest/${jobId}/${kind}`, headers: { accept: 'text/csv' } }));
     if (!res.body) return;
-    // The exporter's scanner (Bulk writes the same dialect both ways): a result file holds a row per
-    // record sent, and csv-parse's state machine cost more than the rest of reading it.
-    for await (const batch of csvRecords(res.body as AsyncIterable<Uint8Array>)) {
-      for (const record of batch) {
-        // An empty line is no record (a BOM is dropped by the decoder).
-        if (record.length === 1 && record[0] === '') continue;
-        yield record;
-      }
-    }
+    yield* resultRecords(res.body as AsyncIterable<Uint8Array>);
+  }
+
+  /**
+   * Saves one result file as it comes (no parsing), to read later with readResults: the download is
+   * over quickly, and reading it can then go on while Salesforce works on the next job.
+   */
+  async download(jobId: string, kind: ResultKind, file: string): Promise<void> {
+    await this.retried(async () => {
+      const res = await this.http.send({ method: 'GET', path: `/jobs/ingest/${jobId}/${kind}`, headers: { accept: 'text/csv' } });
+      const out = createWriteStream(file);
+      if (res.body) await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), out);
+      else await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    });
   }
 
   /** Removes a finished job at Salesforce's end (its results go with it). */

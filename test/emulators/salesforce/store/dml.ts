@@ -215,8 +215,11 @@ function checkReference(store: OrgStore, field: FieldDef, id: string, owner?: Ob
     return saveError('MALFORMED_ID', `${field.label}: id value of incorrect type: ${id}`, [field.name]);
   }
   if (target.virtual || !target.keyPrefix) return undefined;
-  const row = store.get(target, id);
-  if (!row) return INVALID_CROSS_REFERENCE();
+  // Only what the check needs: a parent's whole row (long text areas included) per lookup would
+  // make every insert of a child pay for its parent's size.
+  const cols = target.name === 'RecordType' ? '"IsDeleted", "SobjectType"' : '"IsDeleted"';
+  const row = store.prepare(`SELECT ${cols} FROM ${q(target.name)} WHERE "Id" = ?`).get(id) as Row | undefined;
+  if (!row || Number(row.IsDeleted) !== 0) return INVALID_CROSS_REFERENCE();
   if (field.name === 'RecordTypeId' && owner && typeof row.SobjectType === 'string' && row.SobjectType !== owner.name) {
     return saveError('INVALID_CROSS_REFERENCE_KEY', `${field.label}: this ID value isn't valid for the user: ${id}`, [field.name]);
   }
