@@ -15,4 +15,4 @@ if (major < 24) {
   );
   process.exit(1);
 }
-if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-NKW4CXRG.js");
+if (!reexecWithHeapLimits("sfbackup")) await import("./chunks/main-AOC5BD5B.js");

@@ -9,6 +9,6 @@ import "./chunks/chunk-I2D4YPEE.js";
 if (!reexecWithHeapLimits("salesforce-backup-action")) {
   const core = await import("./chunks/core-LTB7EVYL.js");
   const { describeFailure } = await import("./chunks/errors-BHHA2GV2.js");
-  const { run } = await import("./chunks/run-2O7K764V.js");
+  const { run } = await import("./chunks/run-G33U6WXO.js");
   await run().catch((err) => core.setFailed(describeFailure(err)));
 }

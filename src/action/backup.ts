@@ -5,6 +5,7 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { type OrgBackupReport, runOrgBackup } from '../app/backup-org.ts';
+import type { LifecycleSettings } from '../app/org-lifecycle.ts';
 import type { Reporter } from '../app/reporter.ts';
 import { formatMassDeletes } from '../backup/mass-delete.ts';
 import { backupFailed, droppedReasonText } from '../backup/run.ts';
@@ -25,6 +26,21 @@ export const actionReporter: Reporter = {
     if (s) core.setSecret(s);
   },
 };
+
+/** The token lifecycle's settings every command of the action shares: the tokens and where the job runs. */
+export function runnerLifecycle(
+  inputs: { githubToken?: string | undefined; secretsToken?: string | undefined },
+  job: ReturnType<typeof jobContext>,
+): Pick<LifecycleSettings, 'githubToken' | 'secretsToken' | 'repository' | 'apiUrl' | 'runUrl' | 'tempDir'> {
+  return {
+    githubToken: inputs.githubToken,
+    secretsToken: inputs.secretsToken,
+    repository: job.repository,
+    apiUrl: job.apiUrl,
+    runUrl: job.runUrl,
+    tempDir: job.tempDir,
+  };
+}
 
 export async function runBackup(inputs: BackupInputs): Promise<void> {
   const job = jobContext();
@@ -74,12 +90,7 @@ export async function runBackup(inputs: BackupInputs): Promise<void> {
         allowShrink: inputs.allowShrink,
       },
       lifecycle: {
-        githubToken: inputs.githubToken,
-        secretsToken: inputs.secretsToken,
-        repository: job.repository,
-        apiUrl: job.apiUrl,
-        runUrl: job.runUrl,
-        tempDir: job.tempDir,
+        ...runnerLifecycle(inputs, job),
         statusBranch: inputs.statusBranch,
         statusRemote: inputs.statusRemote ?? inputs.backupRemote,
         publishStatus: inputs.publishStatus,

@@ -3,7 +3,7 @@
 // command as soon as it knows which ones the run uses (before its first log line).
 import * as core from '@actions/core';
 import { z } from 'zod';
-import { DEFAULT_API_VERSION, orgCredentialsSchema, parseSettings } from '../config/credentials.ts';
+import { orgCredentialsSchema, parseSettings } from '../config/credentials.ts';
 import { DEFAULT_CONFIG_FILE, orgTypeSettingSchema, STORAGE_KINDS } from '../config/schema.ts';
 import { aliasSetting, backupRunFields, flag, intIn, lifecycleFields, optionalText } from '../config/settings.ts';
 import { RESTORE_MODES } from '../restore/contracts.ts';
@@ -46,11 +46,7 @@ const backupSchema = z.object({
   apiBudgetShare: backupRunFields.apiBudgetShare.default(0.5),
   massDeleteThreshold: backupRunFields.massDeleteThreshold.default(0.1),
   massDeleteMinRows: backupRunFields.massDeleteMinRows.default(100),
-  apiVersion: z
-    .string()
-    .trim()
-    .regex(/^\d{2,3}\.0$/, { error: 'must look like 62.0' })
-    .default(DEFAULT_API_VERSION),
+  apiVersion: orgCredentialsSchema.shape.apiVersion,
   githubToken: optionalText,
 });
 
@@ -130,11 +126,7 @@ const restoreSchema = z.object({
   backupRemote: optionalText,
   artifactName: optionalText,
   outputDir: optionalText,
-  apiVersion: z
-    .string()
-    .trim()
-    .regex(/^\d{2,3}\.0$/, { error: 'must look like 62.0' })
-    .default(DEFAULT_API_VERSION),
+  apiVersion: orgCredentialsSchema.shape.apiVersion,
   githubToken: optionalText,
   secretsToken: lifecycleFields.secretsToken,
   appPendingWindow: lifecycleInputs.appPendingWindow,

@@ -14,7 +14,7 @@ import { formatPlan } from '../restore/format.ts';
 import { selectionFrom } from '../restore/selection.ts';
 import { describeFailure } from '../runtime/errors.ts';
 import { jobContext, repositoryRef } from '../runtime/job-context.ts';
-import { actionReporter } from './backup.ts';
+import { actionReporter, runnerLifecycle } from './backup.ts';
 import type { RestoreInputs } from './inputs.ts';
 import {
   adoptResults,
@@ -126,12 +126,7 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
     baseDir: workspace,
     tempDir: job.tempDir,
     lifecycle: {
-      githubToken: inputs.githubToken,
-      secretsToken: inputs.secretsToken,
-      repository: job.repository,
-      apiUrl: job.apiUrl,
-      runUrl: job.runUrl,
-      tempDir: job.tempDir,
+      ...runnerLifecycle(inputs, job),
       statusBranch: 'salesforce-backup-status',
       publishStatus: false,
       redactStatus: false,
@@ -154,6 +149,7 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
       if (!found && wanted) throw await missingReport(artifacts, target, wanted);
       if (found) resumed = await artifacts.download(found, job.tempDir);
     }
+    let earlier: { found: FoundReport; info: RestoreRunInfo; plan: PlanIdentity } | undefined;
     if (resumed) {
       const prior = readRunInfo(resumed.dir);
       if (!hasLedger(resumed.dir)) {
@@ -180,8 +176,8 @@ export async function runRestoreCommand(inputs: RestoreInputs): Promise<void> {
         );
       }
       core.setOutput('resumed-from', resumed.runId);
+      earlier = { found: resumed, info: prior, plan: readPlanIdentity(resumed.dir) };
     }
-    const earlier = resumed ? { found: resumed, info: readRunInfo(resumed.dir), plan: readPlanIdentity(resumed.dir) } : undefined;
     report = await runRestore(
       { ...request, ...(earlier ? { beforeApply: (plan: RestorePlan) => checkSameRestore(earlier.found, earlier, plan, inputs.snapshot) } : {}) },
       actionReporter,

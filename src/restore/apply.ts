@@ -28,6 +28,7 @@ import { RestoreError } from './apply-errors.ts';
 import { planRecords, planWithRows, readPlan } from './apply-input.ts';
 import { type JobContext, JobWriter, type ResultHandler, type ResultRow, recoverJobs } from './apply-jobs.ts';
 import type { AppliedObject, PlanObject, RecordOutcome, RestorePlan, RestoreResult } from './contracts.ts';
+import { externalIdFieldOf } from './fields.ts';
 import { identityOf, RestoreLedger, sameIdentity } from './idmap.ts';
 import { createMasker, type Masker, maskKeyFor } from './mask.ts';
 import { TargetReferences } from './references.ts';
@@ -79,15 +80,6 @@ interface ObjectWork {
 interface WriteContext {
   refs: TargetReferences | undefined;
   masker: Masker;
-}
-
-/** The object's external id field: its `Object.Field` entry, else a bare name meant for every object (as the plan reads it). */
-function externalIdFor(plan: RestorePlan, object: string): string | undefined {
-  const parts = (plan.selection.externalIdField ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return parts.find((p) => p.startsWith(`${object}.`))?.slice(object.length + 1) ?? parts.find((p) => !p.includes('.'));
 }
 
 export async function applyPlan(input: ApplyInput): Promise<RestoreResult> {
@@ -288,7 +280,7 @@ async function writeObject(
   if (!p.counts.create && !p.counts.update && !p.counts.upsert) return;
   const known = new Set(schema.fields.map((f) => f.name));
   const fields = p.fields.filter((f) => f !== 'Id' && known.has(f));
-  const extId = externalIdFor(plan, name);
+  const extId = externalIdFieldOf(plan.selection.externalIdField, name);
   const writers = new Map<'create' | 'update' | 'upsert', { writer: JobWriter; header: string[] }>();
   const writerFor = (action: 'create' | 'update' | 'upsert') => {
     let entry = writers.get(action);

@@ -87,3 +87,15 @@ export function fieldsFor(object: string, names: readonly string[]): Set<string>
   }
   return out;
 }
+
+/**
+ * upsert: an object's external id field from the selection's `externalIdField`: its `Object.Field`
+ * entry, else a bare name meant for every object (comma-separated).
+ */
+export function externalIdFieldOf(spec: string | undefined, object: string): string | undefined {
+  const parts = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return parts.find((p) => p.startsWith(`${object}.`))?.slice(object.length + 1) ?? parts.find((p) => !p.includes('.'));
+}

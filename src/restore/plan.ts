@@ -16,7 +16,7 @@ import { SalesforceHttpError } from '../salesforce/export/retry.ts';
 import type { ObjectSchema } from '../snapshot/contracts.ts';
 import { loadManifest, readObjectSchema, verifySnapshot } from '../snapshot/index.ts';
 import type { PlanObject, RecordAction, RestoreMode, RestorePlan, RestoreSelection, SkipReason } from './contracts.ts';
-import { AUDIT_FIELDS, chooseFields, fieldsFor } from './fields.ts';
+import { AUDIT_FIELDS, chooseFields, externalIdFieldOf, fieldsFor } from './fields.ts';
 import { compileFilter, type RecordFilter } from './filter/index.ts';
 import { EarlierIdMap, identityOf } from './idmap.ts';
 import { checkMaskRules, createMasker, type Masker, maskKeyFor } from './mask.ts';
@@ -263,14 +263,10 @@ function checkFieldNames(fields: readonly string[] | undefined, schemas: Readonl
 
 /** Upsert: each object's external id field (`Object.Field` entries, or one name for all, comma-separated). */
 function externalIds(spec: string | undefined, schemas: ReadonlyMap<string, ObjectSchema>): Map<string, string> {
-  const parts = (spec ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
   const out = new Map<string, string>();
   const problems: string[] = [];
   for (const [name, schema] of schemas) {
-    const mine = parts.find((p) => p.startsWith(`${name}.`))?.slice(name.length + 1) ?? parts.find((p) => !p.includes('.'));
+    const mine = externalIdFieldOf(spec, name);
     const field = mine === undefined ? undefined : schema.fields.find((f) => f.name === mine);
     if (mine === undefined) problems.push(`${name} has no external id field named`);
     else if (!field) problems.push(`${name} has no field ${mine}`);

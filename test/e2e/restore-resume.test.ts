@@ -6,23 +6,20 @@
 // person, since re-created records get new Ids). A resume-from that names no such run, or a run that
 // restored another snapshot, is refused before anything is written.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { parse as parseYaml } from 'yaml';
-import { type GitHubEmulator, type RunHandle, startGitHubEmulator } from '../emulators/github/emulator.ts';
+import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/emulator.ts';
 import type { Emulator } from '../emulators/salesforce/emulator.ts';
-import { ACTION_ENTRY, parseOutputFile, runNode } from '../helpers/dist.ts';
 import { control, creds, emulator, sessionConnection } from '../helpers/emulator.ts';
+import { type RestoreRunner, restoreRunner } from './restore-support.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-// SFBACKUP_TEST_FROM_SOURCE=1 runs the sources, so the test needs no rebuild while developing.
-const ACTION = process.env.SFBACKUP_TEST_FROM_SOURCE === '1' ? path.join(ROOT, 'src/action/main.ts') : ACTION_ENTRY;
 let emu: Emulator;
 let gh: GitHubEmulator;
 let work: string;
 let secrets: Record<string, string>;
+let runner: RestoreRunner;
 
 before(async () => {
   [emu, gh] = await Promise.all([emulator({ orgs: [{ alias: 'prod', records: 200, seed: 21 }] }), startGitHubEmulator()]);
@@ -30,6 +27,7 @@ before(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'restore-resume-'));
   const c = creds(emu, 'prod');
   secrets = { SF_CLIENT_ID: c.clientId, SF_CLIENT_SECRET: c.clientSecret, SF_REFRESH_TOKEN_PROD: c.refreshToken };
+  runner = restoreRunner({ gh, work, config, secrets: () => secrets });
 });
 after(async () => {
   await Promise.all([emu.close(), gh.close()]);
@@ -40,66 +38,8 @@ function config(): string {
   return `orgs:\n  - alias: prod\n    type: ${creds(emu, 'prod').loginUrl}\n    refresh-token-secret: SF_REFRESH_TOKEN_PROD\n    objects: { include: [Account, Contact] }\n    storage: { kind: branch }\n`;
 }
 
-let steps = 0;
-/** One job of a run on a fresh runner (new workspace and temp folder); `attempt` re-runs a run's job. */
-async function step(inputs: Record<string, string>, opts: { event?: Record<string, string>; run?: RunHandle; attempt?: number } = {}) {
-  const dir = path.join(work, `job-${++steps}`);
-  const workspace = path.join(dir, 'workspace');
-  const temp = path.join(dir, 'temp');
-  mkdirSync(path.join(workspace, '.github'), { recursive: true });
-  mkdirSync(temp, { recursive: true });
-  writeFileSync(path.join(workspace, '.github/salesforce-backup.yml'), config());
-  const files = Object.fromEntries(['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH'].map((k) => [k, path.join(dir, k)]));
-  for (const f of Object.values(files)) writeFileSync(f, '');
-  const run = opts.run ?? (await gh.createRun());
-  const env: Record<string, string> = { ...run.env(), ...files, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, GITHUB_RUN_ATTEMPT: String(opts.attempt ?? 1) };
-  if (opts.event) {
-    const event = path.join(dir, 'event.json');
-    writeFileSync(event, JSON.stringify({ inputs: opts.event, ref: 'refs/heads/main', workflow: '.github/workflows/restore.yml' }));
-    Object.assign(env, { GITHUB_EVENT_NAME: 'workflow_dispatch', GITHUB_EVENT_PATH: event });
-  }
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const ran = await runNode(ACTION, [], env);
-  return {
-    ...ran,
-    run,
-    outputs: parseOutputFile(readFileSync(files.GITHUB_OUTPUT as string, 'utf8')),
-    summary: readFileSync(files.GITHUB_STEP_SUMMARY as string, 'utf8'),
-    /** What the runner shows as the step's error annotations. */
-    errors: ran.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('::error'))
-      .join('\n'),
-  };
-}
-
-/** The restore step's `with:` of the example workflow, evaluated for a dispatch as the runner does. */
-function dispatchInputs(event: Record<string, string>): Record<string, string> {
-  const wf = parseYaml(readFileSync(path.join(ROOT, '.github/workflows/restore.yml'), 'utf8')) as {
-    on: { workflow_dispatch: { inputs: Record<string, { default?: unknown }> } };
-    jobs: { restore: { steps: { uses?: string; with?: Record<string, string> }[] } };
-  };
-  const declared = wf.on.workflow_dispatch.inputs;
-  const value = (name: string) => {
-    assert.ok(name in declared, `restore.yml declares no input ${name}`);
-    return event[name] ?? String(declared[name]?.default ?? '');
-  };
-  const stepWith = wf.jobs.restore.steps.find((s) => s.uses === './')?.with ?? {};
-  const out: Record<string, string> = {};
-  for (const [k, expr] of Object.entries(stepWith)) {
-    out[k] = String(expr).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, e: string) => {
-      if (e === 'toJSON(secrets)') return JSON.stringify(secrets);
-      if (e.startsWith('inputs.')) return value(e.slice('inputs.'.length));
-      if (e.startsWith('secrets.')) return secrets[e.slice('secrets.'.length)] ?? '';
-      throw new Error(`unhandled expression ${e}`);
-    });
-  }
-  for (const name of Object.keys(event)) assert.ok(name in declared, `restore.yml declares no input ${name}`);
-  return { ...out, 'github-token': gh.token, 'backup-remote': gh.gitUrl() };
-}
-
 async function backup() {
-  const ran = await step({
+  const ran = await runner.step({
     command: 'backup',
     org: 'prod',
     secrets: JSON.stringify(secrets),
@@ -142,7 +82,7 @@ test('a restore that failed part way is finished by a dispatch with resume-from:
   // Run 1: the Contact insert job breaks after two rows.
   await control(emu, 'POST', '/bulk/rules', { kind: 'ingest', object: 'Contact', operation: 'insert', failAfterRows: 2 });
   const event = { org: 'prod', snapshot: 'latest', mode: 'missing', objects: 'Account,Contact', 'dry-run': 'false', 'allow-production': 'true' };
-  const first = await step(dispatchInputs(event), { event });
+  const first = await runner.step(runner.dispatchInputs(event), { event });
   assert.notEqual(first.code, 0, 'records failed: the step fails');
   const applied1 = JSON.parse(first.outputs.applied ?? '{}') as Record<string, number>;
   assert.equal(applied1.created, accounts.length + 2, first.outputs.applied);
@@ -157,7 +97,7 @@ test('a restore that failed part way is finished by a dispatch with resume-from:
 
   // A run that has no restore report for this org (the backup run) is refused; nothing is written.
   const wrongRun = { ...event, 'resume-from': String(backedUp.run.id) };
-  const refused = await step(dispatchInputs(wrongRun), { event: wrongRun });
+  const refused = await runner.step(runner.dispatchInputs(wrongRun), { event: wrongRun });
   assert.notEqual(refused.code, 0);
   assert.match(refused.errors, new RegExp(`Run ${backedUp.run.id} has no artifact salesforce-restore-prod`));
   assert.match(refused.errors, new RegExp(`To fix: .*resume-from.*${first.run.id}`), 'the remedy names the runs that can be continued');
@@ -166,7 +106,7 @@ test('a restore that failed part way is finished by a dispatch with resume-from:
   // A backup runs before the retry: `latest` is now another snapshot, which run 1's Id map does not fit.
   await backup();
   const latest = { ...event, 'resume-from': String(first.run.id) };
-  const otherSnapshot = await step(dispatchInputs(latest), { event: latest });
+  const otherSnapshot = await runner.step(runner.dispatchInputs(latest), { event: latest });
   assert.notEqual(otherSnapshot.code, 0);
   assert.match(otherSnapshot.errors, new RegExp(`Run ${first.run.id} restored from the snapshot taken`));
   assert.match(otherSnapshot.errors, new RegExp(`To fix: Run again with snapshot: ${commit} and resume-from: ${first.run.id}`));
@@ -175,7 +115,7 @@ test('a restore that failed part way is finished by a dispatch with resume-from:
 
   // The retry as run 1's failure message says: every record restored exactly once.
   const resume = { ...event, snapshot: commit, 'resume-from': String(first.run.id) };
-  const second = await step(dispatchInputs(resume), { event: resume });
+  const second = await runner.step(runner.dispatchInputs(resume), { event: resume });
   assert.equal(second.code, 0, second.stdout + second.stderr);
   assert.equal(second.outputs['resumed-from'], String(first.run.id));
   const applied2 = JSON.parse(second.outputs.applied ?? '{}') as Record<string, number>;
@@ -204,7 +144,7 @@ test('a restore that failed part way is finished by a dispatch with resume-from:
 
   // "Re-run failed jobs" on the finished run: its earlier attempt's report is picked up unasked, so
   // nothing is sent again, and the report artifact of the run is replaced.
-  const rerun = await step(dispatchInputs(resume), { event: resume, run: second.run, attempt: 2 });
+  const rerun = await runner.step(runner.dispatchInputs(resume), { event: resume, run: second.run, attempt: 2 });
   assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
   assert.equal(rerun.outputs['resumed-from'], String(second.run.id));
   assert.deepEqual(await counts(), expected);

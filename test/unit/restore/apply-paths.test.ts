@@ -3,26 +3,24 @@
 // Contacts), one object cut into several ingest jobs, upsert by external id fields, and lookups that
 // can only be set in a second pass (an Account hierarchy, two Contacts reporting to each other).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { backupOrg } from '../../../src/backup/run.ts';
 import { orgCredentialsSchema } from '../../../src/config/credentials.ts';
 import { applyPlan } from '../../../src/restore/apply.ts';
 import type { RestoreMode, RestoreResult, RestoreSelection } from '../../../src/restore/contracts.ts';
 import { type Plan, planRestore } from '../../../src/restore/plan.ts';
 import { connect, type OrgSession } from '../../../src/salesforce/auth/connection.ts';
-import { readObjectRows } from '../../../src/snapshot/index.ts';
-import { LocalTarget } from '../../../src/storage/local.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import { control, creds, emulator } from '../../helpers/emulator.ts';
+import { backupSnapshot, liveRows } from './helpers.ts';
 
 let emu: Emulator;
 let work: string;
 let session: OrgSession;
-const quiet = { info: () => {}, warning: () => {} };
+const _quiet = { info: () => {}, warning: () => {} };
 const OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'Task', 'Project__c'];
 
 type Row = Record<string, string>;
@@ -42,30 +40,8 @@ let runs = 0;
 
 /** A full backup of the objects a restore here touches; returns the snapshot folder. */
 async function backup(): Promise<string> {
-  const out = path.join(work, `out-${++runs}`);
-  const r = await backupOrg({
-    alias: 'prod',
-    credentials: orgCredentialsSchema.parse(creds(emu, 'prod')),
-    target: new LocalTarget({ dir: out }),
-    workDir: path.join(work, `backup-${runs}`),
-    include: OBJECTS,
-    fullEvery: 1,
-    apiBudgetShare: 1,
-    massDelete: { share: 1, minRows: 1_000_000 },
-    toolVersion: 'test',
-    exportTuning: { pollIntervalMs: 1, maxPollIntervalMs: 1 },
-    log: quiet,
-    progress: () => {},
-  });
-  assert.ok(r.published);
-  return realpathSync(path.join(out, 'prod', 'latest'));
-}
-
-/** The snapshot's live rows of an object (rows it holds from the Recycle Bin left out), by Id. */
-async function snapRows(snapshot: string, object: string): Promise<Map<string, Row>> {
-  const m = new Map<string, Row>();
-  for await (const r of readObjectRows(snapshot, object)) if (r.IsDeleted !== 'true') m.set(r.Id as string, r);
-  return m;
+  runs++;
+  return backupSnapshot(emu, { out: path.join(work, `out-${runs}`), workDir: path.join(work, `backup-${runs}`), include: OBJECTS });
 }
 
 interface Restored {
@@ -183,11 +159,11 @@ function expectedTarget(map: ReadonlyMap<string, string>, old: string): string {
 
 test('missing: re-created Tasks point through WhatId and WhoId at the re-created Account, Opportunity or Contact they were about', async () => {
   const snapshot = await backup();
-  const accounts = await snapRows(snapshot, 'Account');
-  const contacts = await snapRows(snapshot, 'Contact');
-  const opps = await snapRows(snapshot, 'Opportunity');
-  const cases = await snapRows(snapshot, 'Case');
-  const tasks = await snapRows(snapshot, 'Task');
+  const accounts = await liveRows(snapshot, 'Account');
+  const contacts = await liveRows(snapshot, 'Contact');
+  const opps = await liveRows(snapshot, 'Opportunity');
+  const cases = await liveRows(snapshot, 'Case');
+  const tasks = await liveRows(snapshot, 'Task');
   const taskList = [...tasks.values()];
 
   // Three Accounts to lose: one a Task is about, one whose Opportunity a Task is about, one whose
@@ -286,7 +262,7 @@ test('missing: re-created Tasks point through WhatId and WhoId at the re-created
 
 test('missing: Contacts cut into several ingest jobs are each re-created once, with their Account and ReportsTo lookups, and a result each', async () => {
   const before = await backup();
-  const contacts = await snapRows(before, 'Contact');
+  const contacts = await liveRows(before, 'Contact');
   const families = new Map<string, string[]>();
   for (const c of contacts.values()) if (c.AccountId) families.set(c.AccountId, [...(families.get(c.AccountId) ?? []), c.Id as string]);
   const lost = [...families.entries()].filter(([, cs]) => cs.length >= 2).slice(0, 4);
@@ -300,8 +276,8 @@ test('missing: Contacts cut into several ingest jobs are each re-created once, w
   await patch('Contact', first, { ReportsToId: last });
   await patch('Contact', last, { ReportsToId: lostContacts[1] });
   const snapshot = await backup();
-  const snap = await snapRows(snapshot, 'Contact');
-  const accounts = await snapRows(snapshot, 'Account');
+  const snap = await liveRows(snapshot, 'Contact');
+  const accounts = await liveRows(snapshot, 'Account');
   const contactsBefore = await total('Contact');
   for (const [acc] of lost) await del('Account', acc);
   await purgeBin();
@@ -368,7 +344,7 @@ function leafAccounts(accounts: ReadonlyMap<string, Row>): Row[] {
 
 test('upsert by Account.Ext_Id__c: a changed Account is updated back, a purged one created again, unchanged ones skipped', async () => {
   const snapshot = await backup();
-  const accounts = await snapRows(snapshot, 'Account');
+  const accounts = await liveRows(snapshot, 'Account');
   const [changed, purged, untouched] = leafAccounts(accounts);
   assert.ok(changed && purged && untouched);
   await patch('Account', changed.Id as string, { Name: 'Renamed by a bad load', Phone: '555-0199', Description: null });
@@ -404,9 +380,9 @@ test('upsert by Account.Ext_Id__c: a changed Account is updated back, a purged o
 
 test('upsert with an external id per object: Accounts, Contacts by Legacy_Id__c and Projects by Ext_Id__c, lookups to the re-created Account rewritten', async () => {
   const snapshot = await backup();
-  const accounts = await snapRows(snapshot, 'Account');
-  const contacts = await snapRows(snapshot, 'Contact');
-  const projects = await snapRows(snapshot, 'Project__c');
+  const accounts = await liveRows(snapshot, 'Account');
+  const contacts = await liveRows(snapshot, 'Contact');
+  const projects = await liveRows(snapshot, 'Project__c');
   const legacyUses = new Map<string, number>();
   for (const c of contacts.values()) if (c.Legacy_Id__c) legacyUses.set(c.Legacy_Id__c, (legacyUses.get(c.Legacy_Id__c) ?? 0) + 1);
   const keyed = (c: Row) => c.Legacy_Id__c !== '' && legacyUses.get(c.Legacy_Id__c as string) === 1;
@@ -500,7 +476,7 @@ test('upsert with an external id per object: Accounts, Contacts by Legacy_Id__c 
 
 test('missing: an Account hierarchy and two Contacts reporting to each other are re-created with every lookup naming the re-created record', async () => {
   const first = await backup();
-  const firstAccounts = await snapRows(first, 'Account');
+  const firstAccounts = await liveRows(first, 'Account');
   const leaves = leafAccounts(firstAccounts);
   const [x1, x2, x3, x4] = leaves.slice(0, 4).map((a) => a.Id as string) as [string, string, string, string];
   const outside = leaves[4]?.Id as string;
@@ -511,14 +487,14 @@ test('missing: an Account hierarchy and two Contacts reporting to each other are
   await patch('Account', x3, { ParentId: x2 });
   await patch('Account', x2, { ParentId: x4 });
   await patch('Account', x4, { ParentId: outside });
-  const someContacts = [...(await snapRows(first, 'Contact')).values()].filter((c) => c.AccountId && ![x1, x2, x3, x4].includes(c.AccountId as string));
+  const someContacts = [...(await liveRows(first, 'Contact')).values()].filter((c) => c.AccountId && ![x1, x2, x3, x4].includes(c.AccountId as string));
   const [c1, c2] = someContacts.slice(0, 2).map((c) => c.Id as string) as [string, string];
   await patch('Contact', c1, { AccountId: x1, ReportsToId: c2 });
   await patch('Contact', c2, { AccountId: x3, ReportsToId: c1 });
 
   const snapshot = await backup();
-  const accounts = await snapRows(snapshot, 'Account');
-  const contacts = await snapRows(snapshot, 'Contact');
+  const accounts = await liveRows(snapshot, 'Account');
+  const contacts = await liveRows(snapshot, 'Contact');
   const order = [...accounts.keys()];
   assert.ok(order.indexOf(x1) < order.indexOf(x2) && order.indexOf(x2) < order.indexOf(x3) && order.indexOf(x3) < order.indexOf(x4));
   const accountsBefore = await total('Account');

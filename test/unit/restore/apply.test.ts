@@ -2,21 +2,20 @@
 // (some still in the Recycle Bin, some purged), a plan written by hand says what to undelete and
 // what to re-create, and the org gets them back with every lookup pointing at the right record.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { backupOrg } from '../../../src/backup/run.ts';
 import { orgCredentialsSchema } from '../../../src/config/credentials.ts';
 import { applyPlan } from '../../../src/restore/apply.ts';
 import type { RecordAction, RestorePlan, RestoreResult } from '../../../src/restore/contracts.ts';
 import { failureState } from '../../../src/runtime/errors.ts';
 import { connect, type OrgSession } from '../../../src/salesforce/auth/connection.ts';
 import { loadManifest, readObjectRows, readObjectSchema } from '../../../src/snapshot/index.ts';
-import { LocalTarget } from '../../../src/storage/local.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import { control, creds, emulator } from '../../helpers/emulator.ts';
+import { backupSnapshot } from './helpers.ts';
 
 let emu: Emulator;
 let work: string;
@@ -55,22 +54,7 @@ async function accountsWithContacts(): Promise<Map<string, string[]>> {
 }
 
 async function backup(): Promise<string> {
-  const out = path.join(work, 'out');
-  const r = await backupOrg({
-    alias: 'prod',
-    credentials: orgCredentialsSchema.parse(creds(emu, 'prod')),
-    target: new LocalTarget({ dir: out }),
-    workDir: path.join(work, `backup-${Date.now()}`),
-    fullEvery: 1,
-    apiBudgetShare: 1,
-    massDelete: { share: 1, minRows: 1_000_000 },
-    toolVersion: 'test',
-    exportTuning: { pollIntervalMs: 1, maxPollIntervalMs: 1 },
-    log: quiet,
-    progress: () => {},
-  });
-  assert.ok(r.published);
-  return realpathSync(path.join(out, 'prod', 'latest'));
+  return backupSnapshot(emu, { out: path.join(work, 'out'), workDir: path.join(work, `backup-${Date.now()}`) });
 }
 
 /** What a dry run would write for `missing`: per object, the action of every snapshot row. */

@@ -4,21 +4,20 @@
 // types by developer name, Accounts by their external id), the audit fields come along where the
 // org allows them, and masked fields arrive with no trace of their original values.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { backupOrg } from '../../../src/backup/run.ts';
 import { orgCredentialsSchema } from '../../../src/config/credentials.ts';
 import { applyPlan } from '../../../src/restore/apply.ts';
 import { formatPlan } from '../../../src/restore/format.ts';
 import { planRestore } from '../../../src/restore/plan.ts';
 import { connect, type OrgSession } from '../../../src/salesforce/auth/connection.ts';
 import { readObjectRows } from '../../../src/snapshot/index.ts';
-import { LocalTarget } from '../../../src/storage/local.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import { control, creds, emulator } from '../../helpers/emulator.ts';
+import { backupSnapshot } from './helpers.ts';
 
 let emu: Emulator;
 let work: string;
@@ -38,22 +37,7 @@ before(async () => {
   });
   await control(emu, 'POST', '/bulk', { pollsBeforeComplete: 0 });
   work = mkdtempSync(path.join(tmpdir(), 'restore-xorg-'));
-  const out = path.join(work, 'out');
-  const r = await backupOrg({
-    alias: 'prod',
-    credentials: orgCredentialsSchema.parse(creds(emu, 'prod')),
-    target: new LocalTarget({ dir: out }),
-    workDir: path.join(work, 'backup'),
-    fullEvery: 1,
-    apiBudgetShare: 1,
-    massDelete: { share: 1, minRows: 1_000_000 },
-    toolVersion: 'test',
-    exportTuning: { pollIntervalMs: 1, maxPollIntervalMs: 1 },
-    log: quiet,
-    progress: () => {},
-  });
-  assert.ok(r.published);
-  snapshot = realpathSync(path.join(out, 'prod', 'latest'));
+  snapshot = await backupSnapshot(emu, { out: path.join(work, 'out'), workDir: path.join(work, 'backup') });
   sandbox = await connect(orgCredentialsSchema.parse(creds(emu, 'full')));
 });
 after(async () => {

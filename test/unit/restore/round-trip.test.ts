@@ -4,21 +4,20 @@
 // overwrite over the same results); back up again. The second backup must equal the first except
 // for the new Ids of re-created records, every lookup pointing at the right record.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { backupOrg } from '../../../src/backup/run.ts';
 import { orgCredentialsSchema } from '../../../src/config/credentials.ts';
 import { applyPlan } from '../../../src/restore/apply.ts';
 import type { RestoreResult } from '../../../src/restore/contracts.ts';
 import { planRestore } from '../../../src/restore/plan.ts';
 import { connect, type OrgSession } from '../../../src/salesforce/auth/connection.ts';
-import { readObjectRows, readObjectSchema } from '../../../src/snapshot/index.ts';
-import { LocalTarget } from '../../../src/storage/local.ts';
+import { readObjectSchema } from '../../../src/snapshot/index.ts';
 import type { Emulator } from '../../emulators/salesforce/emulator.ts';
 import { control, creds, emulator } from '../../helpers/emulator.ts';
+import { backupSnapshot, liveRows } from './helpers.ts';
 
 const OBJECTS = ['Account', 'Contact', 'Opportunity', 'Case', 'Task', 'Lead'];
 let emu: Emulator;
@@ -39,30 +38,8 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function backup(name: string): Promise<string> {
-  const out = path.join(work, name);
-  const r = await backupOrg({
-    alias: 'prod',
-    credentials: orgCredentialsSchema.parse(creds(emu, 'prod')),
-    target: new LocalTarget({ dir: out }),
-    workDir: path.join(work, `${name}-work`),
-    include: OBJECTS,
-    fullEvery: 1,
-    apiBudgetShare: 1,
-    massDelete: { share: 1, minRows: 1_000_000 },
-    toolVersion: 'test',
-    exportTuning: { pollIntervalMs: 1, maxPollIntervalMs: 1 },
-    log: quiet,
-    progress: () => {},
-  });
-  assert.ok(r.published);
-  return realpathSync(path.join(out, 'prod', 'latest'));
-}
-
-async function live(snapshot: string, object: string): Promise<Map<string, Row>> {
-  const m = new Map<string, Row>();
-  for await (const r of readObjectRows(snapshot, object)) if (r.IsDeleted !== 'true') m.set(r.Id as string, r);
-  return m;
+function backup(name: string): Promise<string> {
+  return backupSnapshot(emu, { out: path.join(work, name), workDir: path.join(work, `${name}-work`), include: OBJECTS });
 }
 
 function every<T>(items: readonly T[], n: number, offset = 0): T[] {
@@ -87,7 +64,7 @@ async function restore(mode: 'missing' | 'overwrite', snapshot: string, resultsD
 test('a tenth of the org lost, part purged, part changed: after the restore the org equals the snapshot but for new Ids', async () => {
   const before = await backup('before');
   const snap = new Map<string, Map<string, Row>>();
-  for (const o of OBJECTS) snap.set(o, await live(before, o));
+  for (const o of OBJECTS) snap.set(o, await liveRows(before, o));
   const ids = (o: string) => [...(snap.get(o) as Map<string, Row>).keys()];
 
   // The loss: Accounts (their Contacts, Opportunities, Cases and Tasks go with them), Leads, and
@@ -137,7 +114,7 @@ test('a tenth of the org lost, part purged, part changed: after the restore the 
     const fields = fieldsOf.objects.find((x) => x.name === o)?.fields ?? [];
     assert.ok(fields.length > 0, o);
     const was = snap.get(o) as Map<string, Row>;
-    const now = await live(after, o);
+    const now = await liveRows(after, o);
     assert.equal(now.size, was.size, `${o}: as many records as in the snapshot`);
     for (const [id, row] of was) {
       const back = now.get(newId.get(id) ?? id);
